@@ -1,0 +1,70 @@
+package org.pyj4.backend;
+
+import java.nio.ByteBuffer;
+import org.pyj4.memory.Buffer;
+import org.pyj4.ndarray.Device;
+
+/**
+ * The backend SPI: an allocator, host transfers, and a small fixed set of primitives. Everything else
+ * (softmax, mean, var, clip, indexing, concatenation, ...) is derived in Java from these.
+ *
+ * <p>Contract for every primitive, checked by the NDArray layer before the call and again by native
+ * backends before they touch memory: all tensors live on {@link #device()}; inputs already have the
+ * output's shape (broadcast dimensions carry stride 0) unless a method says otherwise; outputs may be
+ * strided views but never overlap an input partially; dtypes are as each method states. A backend
+ * must not assume host-addressable memory unless its device is the host.
+ */
+public interface Backend {
+    /** Short name: "java", "cpu", "cuda". */
+    String name();
+
+    Device device();
+
+    /** Zero-filled memory for {@code bytes} bytes on this backend's device. */
+    Buffer allocate(long bytes);
+
+    /** Copies {@code src.remaining()} bytes from host memory (heap or direct) into dst at byteOffset. */
+    void write(Buffer dst, long byteOffset, ByteBuffer src);
+
+    /** Copies {@code dst.remaining()} bytes from src at byteOffset into host memory (heap or direct). */
+    void read(Buffer src, long byteOffset, ByteBuffer dst);
+
+    /** dst = src converted to dst's dtype (same shape; any dtypes; floats to integers truncate toward zero). */
+    void copy(Tensor src, Tensor dst);
+
+    /** out = op(x). Same shape; out has x's dtype, or bool for {@link UnaryOp.Domain#BOOL_RESULT}. */
+    void unary(UnaryOp op, Tensor x, Tensor out);
+
+    /** out = a op b. Same shape; a and b share a dtype; out has it too, or bool for comparisons. */
+    void binary(BinaryOp op, Tensor a, Tensor b, Tensor out);
+
+    /** out = cond ? a : b. Same shape; cond is bool; a, b and out share a dtype. */
+    void where(Tensor cond, Tensor a, Tensor b, Tensor out);
+
+    /**
+     * Reduces x over {@code axes} (sorted, distinct) into out, whose shape is x's with those axes set
+     * to 1. Output dtype: see {@link ReduceOp}.
+     */
+    void reduce(ReduceOp op, Tensor x, int[] axes, Tensor out);
+
+    /**
+     * Batched matrix product: a is [..., m, k], b is [..., k, n], out is [..., m, n], batch dims
+     * already broadcast to out's; one dtype for all three.
+     */
+    void matmul(Tensor a, Tensor b, Tensor out);
+
+    /**
+     * out[i] = x[index[i]] where index (int64, out's shape) counts x's elements in row-major order.
+     * Indices outside [0, x.size) are an error, reported before anything is written.
+     */
+    void gather(Tensor x, Tensor index, Tensor out);
+
+    /**
+     * dst[index[i]] = values[i], index (int64) counting dst's elements in row-major order; values has
+     * index's shape and dst's dtype. Out-of-range indices are an error, reported before any write.
+     */
+    void scatter(Tensor dst, Tensor index, Tensor values);
+
+    /** Fills out (a float dtype) with counter-based random numbers; see {@link RandomKind}. */
+    void random(RandomKind kind, long seed, long counter, double a, double b, Tensor out);
+}

@@ -1,0 +1,655 @@
+"""pj.NDArray: a thin Python face on org.pyj4.ndarray.NDArray. The math runs in the JVM; this module
+maps Python syntax (operators, indexing, keyword arguments) onto Java calls and back.
+
+Ownership: each Python NDArray holds one Java array and closes it when it is garbage collected
+(CPython frees it as soon as the last reference goes), so native memory follows Python lifetimes.
+NumPy views of JVM memory hold their own reference to the buffer, so they stay valid after the
+NDArray that made them is gone.
+"""
+from __future__ import annotations
+
+import numbers
+
+import jpype
+import numpy as np
+
+from ._java import J, java_errors
+
+_SUPPORTED = ("bool", "uint8", "int8", "int16", "int32", "int64", "float16", "bfloat16", "float32", "float64")
+_SAME_KIND_ORDER = {"b": 0, "u": 1, "i": 1, "f": 2}
+
+
+def dtype_name(dtype) -> str:
+    """Normalises a dtype given as a string, NumPy dtype/type or Python type to pyj4's name."""
+    if dtype is None:
+        return None
+    if isinstance(dtype, str) and dtype.lower() in ("bfloat16", "bf16"):
+        return "bfloat16"
+    if dtype is float:
+        return "float64"
+    if dtype is int:
+        return "int64"
+    if dtype is bool:
+        return "bool"
+    try:
+        name = np.dtype(dtype).name
+    except TypeError:
+        raise TypeError(f"unsupported dtype: expected one of {', '.join(_SUPPORTED)}. Received: dtype={dtype!r}") from None
+    if name not in _SUPPORTED:
+        raise TypeError(f"unsupported dtype: expected one of {', '.join(_SUPPORTED)}. Received: dtype={name}")
+    return name
+
+
+def _jdtype(dtype):
+    return J.DType.of(dtype_name(dtype))
+
+
+def _wrap(j):
+    a = NDArray.__new__(NDArray)
+    a._j = j
+    return a
+
+
+class _HostView:
+    """Keeps a JVM buffer alive for a NumPy array that views it (NumPy's ``base``)."""
+
+    __slots__ = ("_j", "__array_interface__")
+
+    def __init__(self, j, interface):
+        j.retainBuffer()
+        self._j = j
+        self.__array_interface__ = interface
+
+    def __del__(self):
+        if jpype.isJVMStarted():
+            try:
+                self._j.releaseBuffer()
+            except Exception:
+                pass
+
+
+def _to_array(x) -> NDArray:
+    """An operand of an arithmetic op as an NDArray; Python scalars stay weakly typed (NEP 50)."""
+    if isinstance(x, NDArray):
+        return x
+    if isinstance(x, bool):
+        return _wrap(J.NDArray.scalar(jpype.JBoolean(x)))
+    if isinstance(x, int):
+        if not -(2**63) <= x < 2**63:
+            raise OverflowError(f"Python integer {x} out of bounds for int64")
+        return _wrap(J.NDArray.scalar(jpype.JLong(x)))
+    if isinstance(x, float):
+        return _wrap(J.NDArray.scalar(jpype.JDouble(x)))
+    return array(x)
+
+
+def _axes(axis):
+    if axis is None:
+        return None
+    if isinstance(axis, (tuple, list)):
+        return jpype.JArray(jpype.JInt)([_int_axis(a) for a in axis])
+    return jpype.JArray(jpype.JInt)([_int_axis(axis)])
+
+
+def _int_axis(a):
+    if isinstance(a, (bool, np.bool_)) or not isinstance(a, numbers.Integral):
+        raise TypeError(f"axis must be an integer or a tuple of integers. Received: axis={a!r}")
+    return int(a)
+
+
+def _shape_arg(shape):
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = shape[0]
+    for d in shape:
+        if isinstance(d, (bool, np.bool_)) or not isinstance(d, numbers.Integral):
+            raise TypeError(f"shape must be a sequence of integers. Received: {tuple(shape)!r}")
+    return jpype.JArray(jpype.JLong)([int(d) for d in shape])
+
+
+def _index_item(k):
+    I = J.Index
+    if k is None:
+        return I.newAxis()
+    if k is Ellipsis:
+        return I.ellipsis()
+    if isinstance(k, slice):
+        parts = []
+        for v in (k.start, k.stop, k.step):
+            if v is None:
+                parts.append(None)
+            elif isinstance(v, numbers.Integral) and not isinstance(v, (bool, np.bool_)):
+                parts.append(jpype.JObject(int(v), jpype.JClass("java.lang.Long")))
+            elif isinstance(v, NDArray) and v.ndim == 0 and v.dtype.kind in "iu":
+                parts.append(jpype.JObject(int(v), jpype.JClass("java.lang.Long")))
+            else:
+                raise TypeError(f"slice indices must be integers or None. Received: {v!r}")
+        return I.slice(*parts)
+    if isinstance(k, (bool, np.bool_)):
+        raise IndexError("a scalar boolean index is not supported; use a boolean array")
+    if isinstance(k, numbers.Integral):
+        return I.at(int(k))
+    if isinstance(k, NDArray):
+        return I.array(k._j)
+    if isinstance(k, (list, np.ndarray)):
+        arr = np.asarray(k)
+        if arr.size == 0 and arr.dtype == np.float64:
+            arr = arr.astype(np.int64)
+        if arr.dtype.kind not in "biu":
+            raise IndexError(f"arrays used as indices must be of integer (or boolean) type. Received: dtype={arr.dtype}")
+        return I.array(array(arr)._j)
+    raise IndexError(
+        "only integers, slices (`:`), ellipsis (`...`), None and integer or boolean arrays are valid indices. "
+        f"Received: {type(k).__name__}"
+    )
+
+
+def _index(key):
+    items = key if isinstance(key, tuple) else (key,)
+    return jpype.JArray(J.Index)([_index_item(k) for k in items])
+
+
+def _binary(op_name):
+    @java_errors
+    def forward(self, other):
+        try:
+            o = _to_array(other)
+        except TypeError:
+            return NotImplemented
+        return _wrap(self._j.binary(getattr(J.BinaryOp, op_name), o._j))
+
+    @java_errors
+    def reflected(self, other):
+        try:
+            o = _to_array(other)
+        except TypeError:
+            return NotImplemented
+        return _wrap(o._j.binary(getattr(J.BinaryOp, op_name), self._j))
+
+    return forward, reflected
+
+
+def _kind_rank(dtype):
+    return 2 if isinstance(dtype, str) else _SAME_KIND_ORDER[dtype.kind]
+
+
+def _inplace(op_name):
+    forward, _ = _binary(op_name)
+
+    def method(self, other):
+        result = forward(self, other)
+        if result is NotImplemented:
+            return result
+        target, got = self.dtype, result.dtype
+        if _kind_rank(got) > _kind_rank(target):
+            raise TypeError(
+                f"Cannot cast ufunc '{op_name.lower()}' output from dtype('{got}') to dtype('{target}') with casting rule 'same_kind'"
+            )
+        self[...] = result
+        return self
+
+    return method
+
+
+class NDArray:
+    """An n-dimensional array in JVM (or device) memory with NumPy semantics."""
+
+    __slots__ = ("_j", "__weakref__")
+    __array_ufunc__ = None  # NumPy defers `np_array + pj_array` to our reflected operators
+
+    def __init__(self, obj, dtype=None):
+        made = array(obj, dtype)
+        self._j, made._j = made._j, None  # take over the Java array without closing it
+
+    def __del__(self):
+        j = getattr(self, "_j", None)
+        if j is not None and jpype.isJVMStarted():
+            try:
+                j.close()
+            except Exception:
+                pass
+
+    # -- properties
+    @property
+    def shape(self) -> tuple:
+        return tuple(int(d) for d in self._j.shape())
+
+    @property
+    def dtype(self):
+        name = str(self._j.dtype().typeName())
+        return "bfloat16" if name == "bfloat16" else np.dtype(name)
+
+    @property
+    def ndim(self) -> int:
+        return int(self._j.ndim())
+
+    @property
+    def size(self) -> int:
+        return int(self._j.size())
+
+    @property
+    def device(self) -> str:
+        return str(self._j.device().type())
+
+    @property
+    def T(self) -> NDArray:
+        return self.transpose()
+
+    def __len__(self):
+        if self.ndim == 0:
+            raise TypeError("len() of unsized object")
+        return int(self._j.shape()[0])
+
+    # -- conversion
+    @java_errors
+    def numpy(self) -> np.ndarray:
+        """The array as NumPy: a view of the same memory for host arrays (bfloat16 comes back as float32)."""
+        j = self._j
+        if str(j.device().type()) != "cpu":
+            j = j.to("cpu")
+        if str(j.dtype().typeName()) == "bfloat16":
+            j = j.astype(J.DType.FLOAT32)
+        dt = np.dtype(str(j.dtype().typeName()))
+        item = dt.itemsize
+        interface = {
+            "version": 3,
+            "typestr": dt.str,
+            "shape": tuple(int(d) for d in j.shape()),
+            "strides": tuple(int(s) * item for s in j.strides()),
+            "data": (int(j.bufferAddress()) + int(j.offset()) * item, not bool(j.isWritable())),
+        }
+        return np.asarray(_HostView(j, interface))
+
+    def __array__(self, dtype=None, copy=None):
+        a = self.numpy()
+        if dtype is not None:
+            a = a.astype(dtype, copy=False)
+        return a.copy() if copy else a
+
+    def tolist(self):
+        return self.numpy().tolist()
+
+    def item(self):
+        return self.numpy().item()
+
+    def __float__(self):
+        return float(self._scalar("float"))
+
+    def __int__(self):
+        return int(self._scalar("int"))
+
+    def __index__(self):
+        if isinstance(self.dtype, str) or self.dtype.kind not in "iu":
+            raise TypeError(f"only integer arrays can be used as an index. Received: dtype={self.dtype}")
+        return int(self._scalar("index"))
+
+    def __bool__(self):
+        if self.size != 1:
+            raise ValueError(
+                "The truth value of an array with more than one element is ambiguous. Use a.any() or a.all(). "
+                f"Received: shape={self.shape}"
+            )
+        return bool(self._scalar("bool"))
+
+    def _scalar(self, what):
+        if self.size != 1:
+            raise TypeError(f"only arrays of one element can be converted to Python {what}. Received: shape={self.shape}")
+        return self.numpy().reshape(()).item()
+
+    def __repr__(self):
+        if self._j.isClosed():
+            return "NDArray(<closed>)"
+        body = np.array2string(self.numpy(), separator=", ", prefix="NDArray(")
+        return f"NDArray({body}, dtype={self.dtype}, device={self.device})"
+
+    def __str__(self):
+        return str(self.numpy())
+
+    def __iter__(self):
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d array")
+        for i in range(len(self)):
+            yield self[i]
+
+    # -- device and dtype
+    @java_errors
+    def to(self, device: str) -> NDArray:
+        return _wrap(self._j.to(str(device)))
+
+    @java_errors
+    def astype(self, dtype) -> NDArray:
+        return _wrap(self._j.astype(_jdtype(dtype)))
+
+    @java_errors
+    def copy(self) -> NDArray:
+        return _wrap(self._j.copy())
+
+    # -- views
+    @java_errors
+    def reshape(self, *shape) -> NDArray:
+        return _wrap(self._j.reshape(_shape_arg(shape)))
+
+    @java_errors
+    def transpose(self, *axes) -> NDArray:
+        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+            axes = axes[0]
+        return _wrap(self._j.transpose(jpype.JArray(jpype.JInt)([_int_axis(a) for a in axes])))
+
+    @java_errors
+    def flatten(self) -> NDArray:
+        return _wrap(self._j.flatten())
+
+    @java_errors
+    def ravel(self) -> NDArray:
+        return _wrap(self._j.ravel())
+
+    @java_errors
+    def squeeze(self, axis=None) -> NDArray:
+        axes = _axes(axis)
+        return _wrap(self._j.squeeze(axes if axes is not None else jpype.JArray(jpype.JInt)([])))
+
+    @java_errors
+    def expand_dims(self, axis) -> NDArray:
+        return _wrap(self._j.expandDims(_int_axis(axis)))
+
+    @java_errors
+    def broadcast_to(self, shape) -> NDArray:
+        return _wrap(self._j.broadcastTo(_shape_arg((shape,))))
+
+    # -- indexing
+    @java_errors
+    def __getitem__(self, key) -> NDArray:
+        return _wrap(self._j.get(_index(key)))
+
+    @java_errors
+    def __setitem__(self, key, value):
+        v = _to_array(value)
+        self._j.set(_index(key), v._j)
+
+    # -- reductions
+    @java_errors
+    def sum(self, axis=None, keepdims=False):
+        return _wrap(self._j.sum(_axes(axis), bool(keepdims)))
+
+    @java_errors
+    def prod(self, axis=None, keepdims=False):
+        return _wrap(self._j.prod(_axes(axis), bool(keepdims)))
+
+    @java_errors
+    def mean(self, axis=None, keepdims=False):
+        return _wrap(self._j.mean(_axes(axis), bool(keepdims)))
+
+    @java_errors
+    def max(self, axis=None, keepdims=False):
+        return _wrap(self._j.max(_axes(axis), bool(keepdims)))
+
+    @java_errors
+    def min(self, axis=None, keepdims=False):
+        return _wrap(self._j.min(_axes(axis), bool(keepdims)))
+
+    @java_errors
+    def any(self, axis=None, keepdims=False):
+        return _wrap(self._j.any(_axes(axis), bool(keepdims)))
+
+    @java_errors
+    def all(self, axis=None, keepdims=False):
+        return _wrap(self._j.all(_axes(axis), bool(keepdims)))
+
+    @java_errors
+    def argmax(self, axis=None, keepdims=False):
+        return _wrap(self._j.argmax(None if axis is None else jpype.JObject(_int_axis(axis), jpype.JClass("java.lang.Integer")), bool(keepdims)))
+
+    @java_errors
+    def argmin(self, axis=None, keepdims=False):
+        return _wrap(self._j.argmin(None if axis is None else jpype.JObject(_int_axis(axis), jpype.JClass("java.lang.Integer")), bool(keepdims)))
+
+    @java_errors
+    def var(self, axis=None, ddof=0, keepdims=False):
+        return _wrap(self._j.var(_axes(axis), int(ddof), bool(keepdims)))
+
+    @java_errors
+    def std(self, axis=None, ddof=0, keepdims=False):
+        return _wrap(self._j.std(_axes(axis), int(ddof), bool(keepdims)))
+
+    # -- elementwise
+    @java_errors
+    def _unary(self, name):
+        return _wrap(self._j.unary(getattr(J.UnaryOp, name)))
+
+    def __neg__(self):
+        return self._unary("NEG")
+
+    def __pos__(self):
+        return self.copy()
+
+    def __abs__(self):
+        return self._unary("ABS")
+
+    def __invert__(self):
+        return self._unary("INVERT")
+
+    def clip(self, min=None, max=None):
+        return clip(self, min, max)
+
+    def __matmul__(self, other):
+        try:
+            o = _to_array(other)
+        except TypeError:
+            return NotImplemented
+        return matmul(self, o)
+
+    def __rmatmul__(self, other):
+        try:
+            o = _to_array(other)
+        except TypeError:
+            return NotImplemented
+        return matmul(o, self)
+
+    def dot(self, other):
+        return dot(self, other)
+
+    __add__, __radd__ = _binary("ADD")
+    __sub__, __rsub__ = _binary("SUB")
+    __mul__, __rmul__ = _binary("MUL")
+    __truediv__, __rtruediv__ = _binary("DIV")
+    __floordiv__, __rfloordiv__ = _binary("FLOORDIV")
+    __mod__, __rmod__ = _binary("MOD")
+    __pow__, __rpow__ = _binary("POW")
+    __and__, __rand__ = _binary("AND")
+    __or__, __ror__ = _binary("OR")
+    __xor__, __rxor__ = _binary("XOR")
+    __eq__ = _binary("EQ")[0]
+    __ne__ = _binary("NE")[0]
+    __lt__, __gt__ = _binary("LT")[0], _binary("GT")[0]
+    __le__, __ge__ = _binary("LE")[0], _binary("GE")[0]
+    __iadd__ = _inplace("ADD")
+    __isub__ = _inplace("SUB")
+    __imul__ = _inplace("MUL")
+    __itruediv__ = _inplace("DIV")
+    __ifloordiv__ = _inplace("FLOORDIV")
+    __imod__ = _inplace("MOD")
+    __ipow__ = _inplace("POW")
+    __hash__ = None
+
+
+# ------------------------------------------------------------------ creation
+
+
+@java_errors
+def asarray(obj, dtype=None) -> NDArray:
+    """Shares memory with a NumPy array on the host when it can (any strides, native byte order,
+    supported dtype); otherwise converts, as ``array`` does."""
+    if isinstance(obj, NDArray):
+        return obj if dtype is None or dtype_name(dtype) == dtype_name(obj.dtype) else obj.astype(dtype)
+    if isinstance(obj, np.ndarray) and (dtype is None or dtype_name(dtype) == obj.dtype.name):
+        name = dtype_name(obj.dtype)
+        if obj.dtype.isnative and all(s % obj.itemsize == 0 for s in obj.strides):
+            return _share(obj, name)
+    return array(obj, dtype)
+
+
+def _share(a: np.ndarray, name: str) -> NDArray:
+    item = a.itemsize
+    # The lowest and highest byte the view reaches, relative to a.ctypes.data.
+    lo = sum((n - 1) * s for n, s in zip(a.shape, a.strides) if s < 0 and n > 0)
+    hi = sum((n - 1) * s for n, s in zip(a.shape, a.strides) if s > 0 and n > 0) + item
+    if a.size == 0:
+        lo, hi = 0, item
+    base = a.ctypes.data + lo
+    strides = jpype.JArray(jpype.JLong)([s // item for s in a.strides])
+    owner = jpype.JProxy("java.lang.Runnable", dict={"run": lambda: None, "_array": a})
+    j = J.NDArray.wrapHost(
+        base, hi - lo, J.DType.of(name), _shape_arg((a.shape,)), strides, -lo // item, bool(a.flags.writeable), owner, None
+    )
+    return _wrap(j)
+
+
+@java_errors
+def array(obj, dtype=None) -> NDArray:
+    """A new array (a copy) from a NumPy array, nested sequence, scalar, NDArray or pyarrow array."""
+    if isinstance(obj, NDArray):
+        return obj.astype(dtype) if dtype is not None else obj.copy()
+    if type(obj).__module__.startswith("pyarrow"):
+        obj = obj.to_numpy(zero_copy_only=False)
+    want = dtype_name(dtype)
+    np_dtype = None if want in (None, "bfloat16") else want
+    try:
+        a = np.asarray(obj, dtype=np_dtype)
+    except (TypeError, ValueError) as e:
+        raise TypeError(f"array: cannot convert {type(obj).__name__} to an array: {e}") from None
+    if a.dtype.kind == "O":
+        raise TypeError(f"array: expected numbers or a rectangular nested sequence. Received: object array from {type(obj).__name__}")
+    if want is None and a.dtype.name not in _SUPPORTED:
+        if a.dtype.kind == "U" or a.dtype.kind == "S":
+            raise TypeError(f"unsupported dtype: expected numeric or bool data. Received: dtype={a.dtype}")
+        raise TypeError(f"unsupported dtype: expected one of {', '.join(_SUPPORTED)}. Received: dtype={a.dtype}")
+    a = np.ascontiguousarray(a)
+    if not a.dtype.isnative:
+        a = a.astype(a.dtype.newbyteorder("="))
+    shared = _share(a, a.dtype.name)
+    out = _wrap(shared._j.astype(J.DType.of(want)) if want == "bfloat16" else shared._j.copy())
+    return out
+
+
+@java_errors
+def zeros(shape, dtype="float32") -> NDArray:
+    return _wrap(J.NDArray.zeros(_jdtype(dtype), _shape_arg((shape,) if not isinstance(shape, numbers.Integral) else ((shape,),))))
+
+
+@java_errors
+def ones(shape, dtype="float32") -> NDArray:
+    return _wrap(J.NDArray.ones(_jdtype(dtype), _shape_arg((shape,) if not isinstance(shape, numbers.Integral) else ((shape,),))))
+
+
+@java_errors
+def full(shape, value, dtype=None) -> NDArray:
+    if dtype is None:
+        dtype = "bool" if isinstance(value, bool) else "int64" if isinstance(value, numbers.Integral) else "float64"
+    shp = _shape_arg((shape,) if not isinstance(shape, numbers.Integral) else ((shape,),))
+    jd = _jdtype(dtype)
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return _wrap(J.NDArray.full(jpype.JLong(int(value)), jd, shp))
+    return _wrap(J.NDArray.full(jpype.JDouble(float(value)), jd, shp))
+
+
+@java_errors
+def arange(start, stop=None, step=1, dtype=None) -> NDArray:
+    if stop is None:
+        start, stop = 0, start
+    ints = all(isinstance(v, numbers.Integral) for v in (start, stop, step))
+    name = dtype_name(dtype) or ("int64" if ints else "float64")
+    if ints:
+        return _wrap(J.NDArray.arange(jpype.JLong(int(start)), jpype.JLong(int(stop)), jpype.JLong(int(step)), J.DType.of(name)))
+    return _wrap(J.NDArray.arange(jpype.JDouble(float(start)), jpype.JDouble(float(stop)), jpype.JDouble(float(step)), J.DType.of(name)))
+
+
+@java_errors
+def eye(n, m=None, k=0, dtype="float32") -> NDArray:
+    return _wrap(J.NDArray.eye(int(n), int(n if m is None else m), int(k), _jdtype(dtype)))
+
+
+# ------------------------------------------------------------------ functions
+
+
+def _unary_fn(name):
+    def fn(x):
+        return _to_array(x)._unary(name)
+
+    fn.__name__ = name.lower()
+    return fn
+
+
+exp = _unary_fn("EXP")
+log = _unary_fn("LOG")
+sqrt = _unary_fn("SQRT")
+abs = _unary_fn("ABS")  # noqa: A001 - NumPy's name
+tanh = _unary_fn("TANH")
+sigmoid = _unary_fn("SIGMOID")
+relu = _unary_fn("RELU")
+sin = _unary_fn("SIN")
+cos = _unary_fn("COS")
+floor = _unary_fn("FLOOR")
+ceil = _unary_fn("CEIL")
+sign = _unary_fn("SIGN")
+square = _unary_fn("SQUARE")
+negative = _unary_fn("NEG")
+isnan = _unary_fn("ISNAN")
+isinf = _unary_fn("ISINF")
+isfinite = _unary_fn("ISFINITE")
+
+
+@java_errors
+def maximum(a, b) -> NDArray:
+    return _wrap(_to_array(a)._j.binary(J.BinaryOp.MAXIMUM, _to_array(b)._j))
+
+
+@java_errors
+def minimum(a, b) -> NDArray:
+    return _wrap(_to_array(a)._j.binary(J.BinaryOp.MINIMUM, _to_array(b)._j))
+
+
+@java_errors
+def where(cond, x, y) -> NDArray:
+    return _wrap(J.NDArray.where(_to_array(cond)._j, _to_array(x)._j, _to_array(y)._j))
+
+
+@java_errors
+def clip(x, min=None, max=None) -> NDArray:  # noqa: A002 - NumPy's names
+    lo = None if min is None else _to_array(min)._j
+    hi = None if max is None else _to_array(max)._j
+    return _wrap(_to_array(x)._j.clip(lo, hi))
+
+
+@java_errors
+def matmul(a, b) -> NDArray:
+    return _wrap(_to_array(a)._j.matmul(_to_array(b)._j))
+
+
+@java_errors
+def dot(a, b) -> NDArray:
+    return _wrap(_to_array(a)._j.dot(_to_array(b)._j))
+
+
+@java_errors
+def concatenate(arrays, axis=0) -> NDArray:
+    parts = [_to_array(a) for a in arrays]
+    js = jpype.JArray(J.NDArray)([p._j for p in parts])
+    if axis is None:
+        js = jpype.JArray(J.NDArray)([p._j.ravel() for p in parts])
+        axis = 0
+    return _wrap(J.NDArray.concatenate(js, _int_axis(axis)))
+
+
+@java_errors
+def stack(arrays, axis=0) -> NDArray:
+    parts = [_to_array(a) for a in arrays]
+    return _wrap(J.NDArray.stack(jpype.JArray(J.NDArray)([p._j for p in parts]), _int_axis(axis)))
+
+
+@java_errors
+def softmax(x, axis=-1) -> NDArray:
+    return _wrap(_to_array(x)._j.softmax(_int_axis(axis)))
+
+
+@java_errors
+def log_softmax(x, axis=-1) -> NDArray:
+    return _wrap(_to_array(x)._j.logSoftmax(_int_axis(axis)))
