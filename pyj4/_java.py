@@ -73,8 +73,6 @@ def translate(exc):
     message = str(message) if message is not None else str(exc.getClass().getName())
     for java_type, py_type in _table:
         if isinstance(exc, java_type):
-            if py_type is np.exceptions.AxisError:
-                return py_type(message)
             return py_type(message)
     return RuntimeError(f"{exc.getClass().getName()}: {message}")
 
@@ -85,6 +83,8 @@ def java_errors(fn):
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
+        if not jpype.isJVMStarted():
+            _jvm.ensure_started()
         try:
             return fn(*args, **kwargs)
         except jpype.JException as e:

@@ -106,7 +106,7 @@ def _shape_arg(shape):
     return jpype.JArray(jpype.JLong)([int(d) for d in shape])
 
 
-def _index_item(k):
+def _index_item(k, keep):
     I = J.Index
     if k is None:
         return I.newAxis()
@@ -136,16 +136,19 @@ def _index_item(k):
             arr = arr.astype(np.int64)
         if arr.dtype.kind not in "biu":
             raise IndexError(f"arrays used as indices must be of integer (or boolean) type. Received: dtype={arr.dtype}")
-        return I.array(array(arr)._j)
+        made = asarray(arr)
+        keep.append(made)  # the Java index array lives as long as its Python owner
+        return I.array(made._j)
     raise IndexError(
         "only integers, slices (`:`), ellipsis (`...`), None and integer or boolean arrays are valid indices. "
         f"Received: {type(k).__name__}"
     )
 
 
-def _index(key):
+def _index(key, keep):
+    """The Java Index[] for a Python key; arrays made on the way are appended to ``keep``."""
     items = key if isinstance(key, tuple) else (key,)
-    return jpype.JArray(J.Index)([_index_item(k) for k in items])
+    return jpype.JArray(J.Index)([_index_item(k, keep) for k in items])
 
 
 def _binary(op_name):
@@ -244,10 +247,13 @@ class NDArray:
     def numpy(self) -> np.ndarray:
         """The array as NumPy: a view of the same memory for host arrays (bfloat16 comes back as float32)."""
         j = self._j
+        temporaries = []
         if str(j.device().type()) != "cpu":
             j = j.to("cpu")
+            temporaries.append(j)
         if str(j.dtype().typeName()) == "bfloat16":
             j = j.astype(J.DType.FLOAT32)
+            temporaries.append(j)
         dt = np.dtype(str(j.dtype().typeName()))
         item = dt.itemsize
         interface = {
@@ -257,7 +263,10 @@ class NDArray:
             "strides": tuple(int(s) * item for s in j.strides()),
             "data": (int(j.bufferAddress()) + int(j.offset()) * item, not bool(j.isWritable())),
         }
-        return np.asarray(_HostView(j, interface))
+        view = np.asarray(_HostView(j, interface))  # holds its own reference to the buffer
+        for t in temporaries:
+            t.close()
+        return view
 
     def __array__(self, dtype=None, copy=None):
         a = self.numpy()
@@ -358,12 +367,14 @@ class NDArray:
     # -- indexing
     @java_errors
     def __getitem__(self, key) -> NDArray:
-        return _wrap(self._j.get(_index(key)))
+        keep = []
+        return _wrap(self._j.get(_index(key, keep)))
 
     @java_errors
     def __setitem__(self, key, value):
         v = _to_array(value)
-        self._j.set(_index(key), v._j)
+        keep = []
+        self._j.set(_index(key, keep), v._j)
 
     # -- reductions
     @java_errors
@@ -522,7 +533,8 @@ def array(obj, dtype=None) -> NDArray:
         if a.dtype.kind == "U" or a.dtype.kind == "S":
             raise TypeError(f"unsupported dtype: expected numeric or bool data. Received: dtype={a.dtype}")
         raise TypeError(f"unsupported dtype: expected one of {', '.join(_SUPPORTED)}. Received: dtype={a.dtype}")
-    a = np.ascontiguousarray(a)
+    if not a.flags.c_contiguous:
+        a = a.copy(order="C")  # (np.ascontiguousarray would turn a 0-d array into 1-d)
     if not a.dtype.isnative:
         a = a.astype(a.dtype.newbyteorder("="))
     shared = _share(a, a.dtype.name)
@@ -599,44 +611,49 @@ isfinite = _unary_fn("ISFINITE")
 
 @java_errors
 def maximum(a, b) -> NDArray:
-    return _wrap(_to_array(a)._j.binary(J.BinaryOp.MAXIMUM, _to_array(b)._j))
+    a, b = _to_array(a), _to_array(b)  # hold the wrappers: a dropped one closes its Java array
+    return _wrap(a._j.binary(J.BinaryOp.MAXIMUM, b._j))
 
 
 @java_errors
 def minimum(a, b) -> NDArray:
-    return _wrap(_to_array(a)._j.binary(J.BinaryOp.MINIMUM, _to_array(b)._j))
+    a, b = _to_array(a), _to_array(b)
+    return _wrap(a._j.binary(J.BinaryOp.MINIMUM, b._j))
 
 
 @java_errors
 def where(cond, x, y) -> NDArray:
-    return _wrap(J.NDArray.where(_to_array(cond)._j, _to_array(x)._j, _to_array(y)._j))
+    cond, x, y = _to_array(cond), _to_array(x), _to_array(y)
+    return _wrap(J.NDArray.where(cond._j, x._j, y._j))
 
 
 @java_errors
 def clip(x, min=None, max=None) -> NDArray:  # noqa: A002 - NumPy's names
-    lo = None if min is None else _to_array(min)._j
-    hi = None if max is None else _to_array(max)._j
-    return _wrap(_to_array(x)._j.clip(lo, hi))
+    x = _to_array(x)
+    lo = None if min is None else _to_array(min)
+    hi = None if max is None else _to_array(max)
+    return _wrap(x._j.clip(None if lo is None else lo._j, None if hi is None else hi._j))
 
 
 @java_errors
 def matmul(a, b) -> NDArray:
-    return _wrap(_to_array(a)._j.matmul(_to_array(b)._j))
+    a, b = _to_array(a), _to_array(b)
+    return _wrap(a._j.matmul(b._j))
 
 
 @java_errors
 def dot(a, b) -> NDArray:
-    return _wrap(_to_array(a)._j.dot(_to_array(b)._j))
+    a, b = _to_array(a), _to_array(b)
+    return _wrap(a._j.dot(b._j))
 
 
 @java_errors
 def concatenate(arrays, axis=0) -> NDArray:
     parts = [_to_array(a) for a in arrays]
-    js = jpype.JArray(J.NDArray)([p._j for p in parts])
     if axis is None:
-        js = jpype.JArray(J.NDArray)([p._j.ravel() for p in parts])
+        parts = [p.ravel() for p in parts]
         axis = 0
-    return _wrap(J.NDArray.concatenate(js, _int_axis(axis)))
+    return _wrap(J.NDArray.concatenate(jpype.JArray(J.NDArray)([p._j for p in parts]), _int_axis(axis)))
 
 
 @java_errors
@@ -647,9 +664,11 @@ def stack(arrays, axis=0) -> NDArray:
 
 @java_errors
 def softmax(x, axis=-1) -> NDArray:
-    return _wrap(_to_array(x)._j.softmax(_int_axis(axis)))
+    x = _to_array(x)
+    return _wrap(x._j.softmax(_int_axis(axis)))
 
 
 @java_errors
 def log_softmax(x, axis=-1) -> NDArray:
-    return _wrap(_to_array(x)._j.logSoftmax(_int_axis(axis)))
+    x = _to_array(x)
+    return _wrap(x._j.logSoftmax(_int_axis(axis)))

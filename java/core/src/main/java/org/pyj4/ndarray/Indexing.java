@@ -34,10 +34,9 @@ final class Indexing {
         Tensor view = new Tensor(t.buffer(), t.dtype(), p.shape, p.strides, p.offset);
         long[] outShape = resultShape(p);
         Backend backend = a.backend();
-        try (NDArray flat = NDArray.create(flatIndices(p, outShape), Shapes.size(outShape)).to(backend.name());
-             NDArray flatShaped = flat.reshape(outShape)) {
+        try (NDArray flat = onBackend(flatIndices(p, outShape), outShape, backend)) {
             NDArray out = NDArray.empty(t.dtype(), outShape, backend);
-            backend.gather(view, flatShaped.tensor(), out.tensor());
+            backend.gather(view, flat.tensor(), out.tensor());
             return out;
         }
     }
@@ -55,10 +54,16 @@ final class Indexing {
                 backend.copy(v.tensor(), view);
                 return;
             }
-            try (NDArray flat = NDArray.create(flatIndices(p, target), Shapes.size(target)).to(backend.name());
-                 NDArray flatShaped = flat.reshape(target)) {
-                backend.scatter(view, flatShaped.tensor(), v.tensor());
+            try (NDArray flat = onBackend(flatIndices(p, target), target, backend)) {
+                backend.scatter(view, flat.tensor(), v.tensor());
             }
+        }
+    }
+
+    /** Host-computed element numbers as an int64 array of {@code shape} on the backend's device. */
+    private static NDArray onBackend(long[] values, long[] shape, Backend backend) {
+        try (NDArray host = NDArray.create(values, Shapes.size(shape)); NDArray there = host.to(backend.name())) {
+            return there.reshape(shape);
         }
     }
 

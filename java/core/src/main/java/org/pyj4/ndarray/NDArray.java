@@ -45,14 +45,14 @@ public final class NDArray implements AutoCloseable {
 
     /** An array filled with {@code value} converted to {@code dtype}. */
     public static NDArray full(double value, DType dtype, long... shape) {
-        try (NDArray v = scalarOf(value, dtype)) {
-            return v.broadcastTo(shape).copy();
+        try (NDArray v = scalarOf(value, dtype); NDArray b = v.broadcastTo(shape)) {
+            return b.copy();
         }
     }
 
     public static NDArray full(long value, DType dtype, long... shape) {
-        try (NDArray v = scalarOf(value, dtype)) {
-            return v.broadcastTo(shape).copy();
+        try (NDArray v = scalarOf(value, dtype); NDArray b = v.broadcastTo(shape)) {
+            return b.copy();
         }
     }
 
@@ -766,7 +766,7 @@ public final class NDArray implements AutoCloseable {
         checkOpen();
         String name = op.name().toLowerCase(java.util.Locale.ROOT);
         int[] ax = Shapes.axes(name, axes, ndim());
-        long[] kept = tensor.shape();
+        long[] kept = shape();
         for (int a : ax) {
             if (kept[a] == 0 && (op == ReduceOp.MAX || op == ReduceOp.MIN)) {
                 throw new IllegalArgumentException(name + ": zero-size array to reduction operation " + (op == ReduceOp.MAX ? "maximum" : "minimum")
@@ -952,7 +952,7 @@ public final class NDArray implements AutoCloseable {
             if (!a.device().equals(first.device())) throw new IllegalArgumentException("concatenate: expected arrays on one device. Received: " + first.device() + " and " + a.device());
             total += a.tensor.shape()[ax];
         }
-        long[] shape = first.tensor.shape();
+        long[] shape = first.shape();
         shape[ax] = total;
         NDArray out = first.emptyLike(Promotion.of(arrays), shape);
         long at = 0;
