@@ -67,4 +67,13 @@ public interface Backend {
 
     /** Fills out (a float dtype) with counter-based random numbers; see {@link RandomKind}. */
     void random(RandomKind kind, long seed, long counter, double a, double b, Tensor out);
+
+    /**
+     * One fused optimizer update, in place: {@code param} and each of {@code state} are rewritten from
+     * themselves and {@code grad}, with the formulas and the {@code hyper} layout of {@link OptimizerKind}.
+     * All tensors share one shape and one float dtype (float32 or float64) and are contiguous; the
+     * state count is {@link OptimizerKind#stateCount}. Validated (see {@link Checks#optimizerStep})
+     * before anything is written.
+     */
+    void optimizerStep(OptimizerKind kind, Tensor param, Tensor grad, Tensor[] state, double[] hyper);
 }

@@ -22,6 +22,7 @@ public record Tensor(Buffer buffer, DType dtype, long[] shape, long[] strides, l
 
     /** Row-major and dense, starting anywhere. */
     public boolean isContiguous() {
+        if (size() == 0) return true;
         long expected = 1;
         for (int d = shape.length - 1; d >= 0; d--) {
             if (shape[d] != 1 && strides[d] != expected) return false;

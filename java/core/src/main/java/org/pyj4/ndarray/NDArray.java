@@ -191,8 +191,8 @@ public final class NDArray implements AutoCloseable {
         return out;
     }
 
-    /** Uninitialised (zeroed) contiguous array on a backend's device. */
-    static NDArray empty(DType dtype, long[] shape, Backend backend) {
+    /** A zero-filled contiguous array on a backend's device. */
+    public static NDArray empty(DType dtype, long[] shape, Backend backend) {
         Shapes.checkShape("allocate", shape);
         long bytes = Math.multiplyExact(Shapes.size(shape), (long) dtype.itemSize());
         Buffer buf = backend.allocate(bytes);
@@ -279,7 +279,8 @@ public final class NDArray implements AutoCloseable {
 
     public void releaseBuffer() { tensor.buffer().release(); }
 
-    Backend backend() { return Backends.forDevice(device()); }
+    /** The backend that runs ops on this array: lets libraries call primitives with preallocated outputs. */
+    public Backend backend() { return Backends.forDevice(device()); }
 
     private void checkOpen() {
         if (closed) throw new IllegalStateException("NDArray was closed: " + Shapes.describe(dtype(), tensor.shape()) + " can no longer be used");
@@ -651,8 +652,12 @@ public final class NDArray implements AutoCloseable {
                 }
                 outType = in;
         }
-        try (NDArray x = castIfNeeded(in)) {
-            NDArray out = emptyLike(outType, tensor.shape());
+        NDArray out = emptyLike(outType, tensor.shape());
+        if (in == dtype()) {
+            backend().unary(op, tensor, out.tensor);
+            return out;
+        }
+        try (NDArray x = astype(in)) {
             backend().unary(op, x.tensor, out.tensor);
             return out;
         }
@@ -684,8 +689,14 @@ public final class NDArray implements AutoCloseable {
             throw new IllegalArgumentException(opName(op) + ": expected arrays on one device. Received: " + device() + " and " + other.device());
         }
         DType common = Promotion.binary(op, this, other);
-        long[] shape = Shapes.broadcast(opName(op), tensor.shape(), other.tensor.shape());
         DType outType = op.isComparison() ? DType.BOOL : common;
+        if (dtype() == common && other.dtype() == common && Arrays.equals(tensor.shape(), other.tensor.shape())
+                && !(op == BinaryOp.POW && common.isInteger())) {
+            NDArray out = emptyLike(outType, tensor.shape()); // the common case: no casts, no broadcast views
+            backend().binary(op, tensor, other.tensor, out.tensor);
+            return out;
+        }
+        long[] shape = Shapes.broadcast(opName(op), tensor.shape(), other.tensor.shape());
         try (NDArray a0 = castIfNeeded(common); NDArray b0 = other.castIfNeeded(common);
              NDArray a = a0.broadcastTo(shape); NDArray b = b0.broadcastTo(shape)) {
             if (op == BinaryOp.POW && common.isInteger()) Promotion.checkNonNegativeExponent(b);

@@ -1,0 +1,364 @@
+package org.pyj4.backend;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import org.pyj4.memory.Buffer;
+import org.pyj4.memory.HostBuffer;
+import org.pyj4.ndarray.AxisException;
+import org.pyj4.ndarray.DType;
+import org.pyj4.ndarray.DTypeException;
+import org.pyj4.ndarray.Device;
+import org.pyj4.ndarray.ShapeException;
+
+/**
+ * The {@link Backend} contract as checks that every backend runs first, before it touches memory:
+ * tensors are well formed, live on the backend's device, stay inside their buffers, and have the
+ * shapes and dtypes each primitive requires. Cheap: nothing here reads an element.
+ *
+ * <p>Errors name the op and what was received: {@link ShapeException} for shapes,
+ * {@link DTypeException} for dtypes, {@link AxisException} for axes, {@link IllegalArgumentException}
+ * for the rest, {@link IllegalStateException} for a released buffer.
+ */
+public final class Checks {
+    private Checks() {}
+
+    // ------------------------------------------------------------------ one check per primitive
+
+    public static void copy(Device device, Tensor src, Tensor dst) {
+        String op = "copy";
+        input(op, "src", src, device);
+        output(op, "dst", dst, device);
+        sameShape(op, "src", src, "dst", dst);
+    }
+
+    public static void unary(Device device, UnaryOp op, Tensor x, Tensor out) {
+        notNull("unary", "op", op);
+        String name = "unary " + op;
+        input(name, "x", x, device);
+        output(name, "out", out, device);
+        sameShape(name, "x", x, "out", out);
+        switch (op.domain()) {
+            case FLOAT_ONLY:
+                if (!x.dtype().isFloat()) {
+                    throw new DTypeException(name + ": expected a float input (the NDArray layer casts integers first). Received: x=" + describe(x));
+                }
+                break;
+            case INTEGRAL:
+                if (x.dtype().isFloat()) {
+                    throw new DTypeException(name + ": expected an integer or bool input. Received: x=" + describe(x));
+                }
+                break;
+            default:
+                break;
+        }
+        DType expected = op.domain() == UnaryOp.Domain.BOOL_RESULT ? DType.BOOL : x.dtype();
+        if (out.dtype() != expected) {
+            throw new DTypeException(name + ": expected out of dtype " + expected + ". Received: x=" + describe(x) + ", out=" + describe(out));
+        }
+    }
+
+    public static void binary(Device device, BinaryOp op, Tensor a, Tensor b, Tensor out) {
+        notNull("binary", "op", op);
+        String name = "binary " + op;
+        input(name, "a", a, device);
+        input(name, "b", b, device);
+        output(name, "out", out, device);
+        sameShape(name, "a", a, "b", b);
+        sameShape(name, "a", a, "out", out);
+        if (a.dtype() != b.dtype()) {
+            throw new DTypeException(name + ": expected inputs of one dtype. Received: a=" + describe(a) + ", b=" + describe(b));
+        }
+        if (op == BinaryOp.DIV && !a.dtype().isFloat()) {
+            throw new DTypeException(name + ": expected float inputs (true division; the NDArray layer casts integers first). Received: a=" + describe(a));
+        }
+        if (op.isBitwise() && a.dtype().isFloat()) {
+            throw new DTypeException(name + ": expected integer or bool inputs. Received: a=" + describe(a));
+        }
+        DType expected = op.isComparison() ? DType.BOOL : a.dtype();
+        if (out.dtype() != expected) {
+            throw new DTypeException(name + ": expected out of dtype " + expected + ". Received: a=" + describe(a) + ", out=" + describe(out));
+        }
+    }
+
+    public static void where(Device device, Tensor cond, Tensor a, Tensor b, Tensor out) {
+        String op = "where";
+        input(op, "cond", cond, device);
+        input(op, "a", a, device);
+        input(op, "b", b, device);
+        output(op, "out", out, device);
+        sameShape(op, "cond", cond, "out", out);
+        sameShape(op, "a", a, "out", out);
+        sameShape(op, "b", b, "out", out);
+        if (cond.dtype() != DType.BOOL) throw new DTypeException(op + ": expected a bool cond. Received: cond=" + describe(cond));
+        if (a.dtype() != out.dtype() || b.dtype() != out.dtype()) {
+            throw new DTypeException(op + ": expected a, b and out of one dtype. Received: a=" + describe(a)
+                    + ", b=" + describe(b) + ", out=" + describe(out));
+        }
+    }
+
+    /**
+     * Output dtypes: SUM/PROD write x's dtype, or a dtype of at least its kind (int or float for
+     * int/bool x, float for float x); MAX/MIN write x's dtype; ARGMAX/ARGMIN write int64 and take one
+     * axis; ANY/ALL write bool.
+     */
+    public static void reduce(Device device, ReduceOp op, Tensor x, int[] axes, Tensor out) {
+        notNull("reduce", "op", op);
+        String name = "reduce " + op;
+        input(name, "x", x, device);
+        output(name, "out", out, device);
+        notNull(name, "axes", axes);
+        int rank = x.rank();
+        for (int i = 0; i < axes.length; i++) {
+            if (axes[i] < 0 || axes[i] >= rank) {
+                throw new AxisException(name + ": axis " + axes[i] + " is out of bounds for x of rank " + rank
+                        + ". Received: x=" + describe(x) + ", axes=" + Arrays.toString(axes));
+            }
+            if (i > 0 && axes[i] <= axes[i - 1]) {
+                throw new AxisException(name + ": expected sorted, distinct axes. Received: axes=" + Arrays.toString(axes));
+            }
+        }
+        long[] expectedShape = x.shape().clone();
+        for (int a : axes) expectedShape[a] = 1;
+        if (!Arrays.equals(expectedShape, out.shape())) {
+            throw new ShapeException(name + ": expected out of shape " + Arrays.toString(expectedShape)
+                    + " (x's shape with the reduced axes set to 1). Received: x=" + describe(x)
+                    + ", axes=" + Arrays.toString(axes) + ", out=" + describe(out));
+        }
+        DType in = x.dtype();
+        DType o = out.dtype();
+        boolean ok;
+        switch (op) {
+            case SUM: case PROD:
+                ok = o == in || (in.isFloat() ? o.isFloat() : !o.isBool());
+                break;
+            case MAX: case MIN: ok = o == in; break;
+            case ARGMAX: case ARGMIN:
+                if (axes.length != 1) {
+                    throw new AxisException(name + ": expected exactly one axis. Received: axes=" + Arrays.toString(axes));
+                }
+                ok = o == DType.INT64;
+                break;
+            default: ok = o == DType.BOOL; break;
+        }
+        if (!ok) {
+            throw new DTypeException(name + ": out's dtype does not fit this reduction. Received: x=" + describe(x) + ", out=" + describe(out));
+        }
+    }
+
+    public static void matmul(Device device, Tensor a, Tensor b, Tensor out) {
+        String op = "matmul";
+        input(op, "a", a, device);
+        input(op, "b", b, device);
+        output(op, "out", out, device);
+        String received = " Received: a=" + describe(a) + ", b=" + describe(b) + ", out=" + describe(out);
+        int r = out.rank();
+        if (r < 2 || a.rank() != r || b.rank() != r) {
+            throw new ShapeException(op + ": expected a, b and out of one rank >= 2 (batch dims broadcast)." + received);
+        }
+        long[] as = a.shape(), bs = b.shape(), os = out.shape();
+        for (int d = 0; d < r - 2; d++) {
+            if (as[d] != os[d] || bs[d] != os[d]) throw new ShapeException(op + ": expected batch dims equal to out's." + received);
+        }
+        if (as[r - 1] != bs[r - 2] || os[r - 2] != as[r - 2] || os[r - 1] != bs[r - 1]) {
+            throw new ShapeException(op + ": expected a [..., m, k], b [..., k, n], out [..., m, n]." + received);
+        }
+        if (a.dtype() != out.dtype() || b.dtype() != out.dtype()) throw new DTypeException(op + ": expected one dtype." + received);
+    }
+
+    public static void gather(Device device, Tensor x, Tensor index, Tensor out) {
+        String op = "gather";
+        input(op, "x", x, device);
+        input(op, "index", index, device);
+        output(op, "out", out, device);
+        sameShape(op, "index", index, "out", out);
+        if (index.dtype() != DType.INT64) throw new DTypeException(op + ": expected an int64 index. Received: index=" + describe(index));
+        if (out.dtype() != x.dtype()) {
+            throw new DTypeException(op + ": expected out of x's dtype. Received: x=" + describe(x) + ", out=" + describe(out));
+        }
+    }
+
+    public static void scatter(Device device, Tensor dst, Tensor index, Tensor values) {
+        String op = "scatter";
+        output(op, "dst", dst, device);
+        input(op, "index", index, device);
+        input(op, "values", values, device);
+        sameShape(op, "index", index, "values", values);
+        if (index.dtype() != DType.INT64) throw new DTypeException(op + ": expected an int64 index. Received: index=" + describe(index));
+        if (values.dtype() != dst.dtype()) {
+            throw new DTypeException(op + ": expected values of dst's dtype. Received: dst=" + describe(dst) + ", values=" + describe(values));
+        }
+    }
+
+    public static void random(Device device, RandomKind kind, Tensor out) {
+        notNull("random", "kind", kind);
+        String op = "random " + kind;
+        output(op, "out", out, device);
+        if (!out.dtype().isFloat()) throw new DTypeException(op + ": expected a float out. Received: out=" + describe(out));
+    }
+
+    /**
+     * Backend.optimizerStep: hyper has the kind's length and finite values; param, grad and the
+     * kind's number of state tensors share a shape and a float32/float64 dtype, are contiguous,
+     * live on the device, and use distinct buffers; param and state are writable.
+     */
+    public static void optimizerStep(Device device, OptimizerKind kind, Tensor param, Tensor grad, Tensor[] state, double[] hyper) {
+        notNull("optimizerStep", "kind", kind);
+        String op = "optimizerStep " + kind;
+        notNull(op, "hyper", hyper);
+        notNull(op, "state", state);
+        if (hyper.length != kind.hyperCount()) {
+            throw new IllegalArgumentException(op + ": expected " + kind.hyperCount() + " hyperparameters (see OptimizerKind). Received: "
+                    + hyper.length + " values " + Arrays.toString(hyper));
+        }
+        for (double h : hyper) {
+            if (!Double.isFinite(h)) throw new IllegalArgumentException(op + ": expected finite hyperparameters. Received: " + Arrays.toString(hyper));
+        }
+        if (kind == OptimizerKind.ADAM && hyper[5] < 1) {
+            throw new IllegalArgumentException(op + ": expected step >= 1 (hyper[5], the 1-based update count). Received: step=" + hyper[5]);
+        }
+        int expectedState = kind.stateCount(hyper);
+        if (state.length != expectedState) {
+            throw new IllegalArgumentException(op + ": expected " + expectedState + " state tensors for hyper " + Arrays.toString(hyper)
+                    + ". Received: " + state.length);
+        }
+        output(op, "param", param, device);
+        input(op, "grad", grad, device);
+        if (param.dtype() != DType.FLOAT32 && param.dtype() != DType.FLOAT64) {
+            throw new DTypeException(op + ": expected a float32 or float64 param. Received: param=" + describe(param));
+        }
+        checkSameLayout(op, param, "grad", grad);
+        for (int i = 0; i < state.length; i++) {
+            output(op, "state[" + i + "]", state[i], device);
+            checkSameLayout(op, param, "state[" + i + "]", state[i]);
+        }
+        // Distinct buffers: an update reads and writes each element of each tensor once, so aliasing would corrupt it.
+        java.util.Set<Buffer> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        seen.add(param.buffer());
+        if (!seen.add(grad.buffer())) throw new IllegalArgumentException(op + ": grad shares its buffer with param");
+        for (int i = 0; i < state.length; i++) {
+            if (!seen.add(state[i].buffer())) throw new IllegalArgumentException(op + ": state[" + i + "] shares its buffer with another operand");
+        }
+    }
+
+    private static void checkSameLayout(String op, Tensor param, String name, Tensor t) {
+        sameShape(op, "param", param, name, t);
+        if (t.dtype() != param.dtype()) {
+            throw new DTypeException(op + ": expected " + name + " of param's dtype. Received: param=" + describe(param) + ", " + name + "=" + describe(t));
+        }
+        if (!param.isContiguous() || !t.isContiguous()) {
+            throw new IllegalArgumentException(op + ": expected contiguous tensors. Received: param=" + param + ", " + name + "=" + t);
+        }
+    }
+
+    /** The error for an index outside [0, size) found by gather or scatter. */
+    public static IndexOutOfBoundsException indexOutOfBounds(String op, String target, long index, long size) {
+        return new IndexOutOfBoundsException(op + ": index " + index + " is out of bounds for " + target + " with "
+                + size + " elements (expected 0 <= index < " + size + "); nothing was written");
+    }
+
+    /** Backend.write: src's remaining bytes fit in dst at byteOffset, and dst may be written. */
+    public static void write(Device device, Buffer dst, long byteOffset, ByteBuffer src) {
+        notNull("write", "src", src);
+        transfer("write", device, dst, byteOffset, src.remaining(), true);
+    }
+
+    /** Backend.read: dst's remaining bytes exist in src at byteOffset, and dst may be written. */
+    public static void read(Device device, Buffer src, long byteOffset, ByteBuffer dst) {
+        notNull("read", "dst", dst);
+        if (dst.isReadOnly()) throw new IllegalArgumentException("read: expected a writable destination. Received: a read-only ByteBuffer");
+        transfer("read", device, src, byteOffset, dst.remaining(), false);
+    }
+
+    private static void transfer(String op, Device device, Buffer buffer, long byteOffset, long bytes, boolean writes) {
+        buffer(op, "buffer", buffer, device, writes);
+        if (byteOffset < 0 || byteOffset > buffer.byteSize() || bytes > buffer.byteSize() - byteOffset) {
+            throw new IllegalArgumentException(op + ": bytes [" + byteOffset + ", " + byteOffset + " + " + bytes
+                    + ") lie outside the buffer of " + buffer.byteSize() + " bytes");
+        }
+    }
+
+    // ------------------------------------------------------------------ building blocks
+
+    /** "float32[2, 3]". */
+    public static String describe(Tensor t) {
+        if (t == null) return "null";
+        return t.dtype() + (t.shape() == null ? "[?]" : Arrays.toString(t.shape()));
+    }
+
+    public static void input(String op, String name, Tensor t, Device device) { tensor(op, name, t, device, false); }
+
+    public static void output(String op, String name, Tensor t, Device device) { tensor(op, name, t, device, true); }
+
+    /**
+     * A tensor is well formed, on {@code device}, alive, and every element it can reach (from the
+     * lowest to the highest element index, whatever the strides' signs) lies inside its buffer; an
+     * output is also writable and not a broadcast view. Empty tensors reach no element.
+     */
+    public static void tensor(String op, String name, Tensor t, Device device, boolean isOutput) {
+        notNull(op, name, t);
+        if (t.dtype() == null || t.shape() == null || t.strides() == null) {
+            throw new IllegalArgumentException(op + ": " + name + " lacks a dtype, shape or strides. Received: " + name + "=" + t);
+        }
+        if (t.shape().length != t.strides().length) {
+            throw new IllegalArgumentException(op + ": " + name + " has " + t.shape().length + " dims but " + t.strides().length
+                    + " strides. Received: " + name + "=" + t);
+        }
+        for (long d : t.shape()) {
+            if (d < 0) throw new ShapeException(op + ": " + name + " has a negative dimension. Received: " + name + "=" + describe(t));
+        }
+        buffer(op, name, t.buffer(), device, isOutput);
+        long size;
+        long lo = t.offset(), hi = t.offset();
+        try {
+            size = 1;
+            for (long d : t.shape()) size = Math.multiplyExact(size, d);
+            if (size == 0) return;
+            for (int d = 0; d < t.rank(); d++) {
+                long span = Math.multiplyExact(t.shape()[d] - 1, t.strides()[d]);
+                if (span > 0) hi = Math.addExact(hi, span);
+                else lo = Math.addExact(lo, span);
+            }
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException(op + ": " + name + "'s size or element indices overflow int64. Received: " + name + "=" + t);
+        }
+        long capacity = t.buffer().byteSize() / t.dtype().itemSize();
+        if (lo < 0 || hi >= capacity) {
+            throw new IllegalArgumentException(op + ": " + name + " reaches elements " + lo + ".." + hi + " but its buffer holds "
+                    + capacity + " " + t.dtype() + " elements. Received: " + name + "=" + t);
+        }
+        if (isOutput) {
+            for (int d = 0; d < t.rank(); d++) {
+                if (t.strides()[d] == 0 && t.shape()[d] > 1) {
+                    throw new IllegalArgumentException(op + ": " + name + " is a broadcast view (stride 0 along axis " + d
+                            + "): an output must not write one element several times. Received: " + name + "=" + t);
+                }
+            }
+        }
+    }
+
+    private static void buffer(String op, String name, Buffer b, Device device, boolean isOutput) {
+        if (b == null) throw new IllegalArgumentException(op + ": " + name + " has no buffer");
+        if (!b.device().equals(device)) {
+            throw new IllegalArgumentException(op + ": " + name + " lives on " + b.device() + " but this backend runs on " + device);
+        }
+        if (device.isHost() && !(b instanceof HostBuffer)) {
+            throw new IllegalArgumentException(op + ": " + name + " claims the host device but is not host memory. Received: "
+                    + b.getClass().getName());
+        }
+        if (b.isReleased()) throw new IllegalStateException(op + ": " + name + "'s buffer was already released");
+        if (isOutput && b instanceof HostBuffer && !((HostBuffer) b).isWritable()) {
+            throw new IllegalArgumentException(op + ": " + name + " is read-only memory and cannot be written");
+        }
+    }
+
+    private static void sameShape(String op, String n1, Tensor t1, String n2, Tensor t2) {
+        if (!Arrays.equals(t1.shape(), t2.shape())) {
+            throw new ShapeException(op + ": expected " + n1 + " and " + n2 + " of one shape. Received: "
+                    + n1 + "=" + describe(t1) + ", " + n2 + "=" + describe(t2));
+        }
+    }
+
+    private static void notNull(String op, String name, Object o) {
+        if (o == null) throw new IllegalArgumentException(op + ": " + name + " must not be null");
+    }
+}

@@ -1,0 +1,795 @@
+package org.pyj4.testing;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.pyj4.backend.Backend;
+import org.pyj4.backend.Backends;
+import org.pyj4.backend.BinaryOp;
+import org.pyj4.backend.RandomKind;
+import org.pyj4.backend.ReduceOp;
+import org.pyj4.backend.Tensor;
+import org.pyj4.backend.UnaryOp;
+import org.pyj4.backend.reference.JavaBackend;
+import org.pyj4.memory.Buffer;
+import org.pyj4.memory.MemoryStats;
+import org.pyj4.ndarray.DType;
+import org.pyj4.ndarray.Device;
+
+/**
+ * The op-conformance suite: runs every primitive of a backend under test and of the Java reference
+ * backend on identical inputs and compares the results within {@link Tolerances}. Each method covers
+ * one op and dtype over many shapes (0-d, empty, large enough to span several chunks) and layouts
+ * (contiguous, strided with gaps, transposed, negative strides, broadcast inputs, in-place), and
+ * checks besides the values that:
+ * <ul>
+ *   <li>nothing outside an output's view and nothing in an input was written;</li>
+ *   <li>a call the reference rejects is rejected too, with the same kind of exception, before any write;</li>
+ *   <li>every byte allocated during a call was freed afterwards ({@link MemoryStats}).</li>
+ * </ul>
+ * Failures throw {@link AssertionError} naming the op, the operands and the first differing elements.
+ * {@link BackendConformanceTest} runs it under JUnit; {@link #runAll()} runs it anywhere.
+ */
+public final class Conformance {
+    /** Shapes of elementwise cases: 0-d, empty, 1-D to 3-D, and one that spans several chunks. */
+    public static final long[][] SHAPES = {{}, {0}, {5}, {3, 0}, {4, 7}, {2, 3, 5}, {67, 71}};
+    /** Shapes of reduction cases. */
+    public static final long[][] REDUCE_SHAPES = {{}, {0}, {6}, {3, 0}, {0, 3}, {4, 5}, {2, 3, 4}, {37, 113}};
+    /** Matmul cases: batch shape, then m, k, n. */
+    public static final long[][][] MATMUL_CASES = {
+        {{}, {1, 1, 1}}, {{}, {3, 4, 5}}, {{}, {0, 3, 2}}, {{}, {2, 0, 3}}, {{}, {4, 3, 0}}, {{}, {17, 33, 9}},
+        {{}, {64, 70, 33}}, {{2}, {3, 4, 5}}, {{2, 3}, {2, 5, 3}}, {{0}, {2, 2, 2}}, {{3}, {1, 7, 1}},
+    };
+
+    private static final Layout[] INPUTS = Layout.values();
+    private static final Layout[] OUTPUTS = Layout.OUTPUTS;
+
+    private final Backend test;
+    private final Backend reference;
+    private int cases;
+
+    public Conformance(Backend underTest) { this(underTest, new JavaBackend()); }
+
+    public Conformance(Backend underTest, Backend reference) {
+        this.test = underTest;
+        this.reference = reference;
+    }
+
+    /** How many calls were compared so far. */
+    public int cases() { return cases; }
+
+    /** Every check, on every op and dtype the contract accepts; returns the number of cases. */
+    public int runAll() {
+        transfers();
+        validation();
+        for (DType from : DType.values()) for (DType to : DType.values()) copy(from, to);
+        for (DType t : DType.values()) {
+            for (UnaryOp op : UnaryOp.values()) if (accepts(op, t)) unary(op, t);
+            for (BinaryOp op : BinaryOp.values()) if (accepts(op, t)) binary(op, t);
+            where(t);
+            for (ReduceOp op : ReduceOp.values()) reduce(op, t);
+            matmul(t);
+            gather(t);
+            scatter(t);
+            scatterDuplicates(t);
+            if (t.isFloat()) for (RandomKind kind : RandomKind.values()) random(kind, t);
+        }
+        return cases;
+    }
+
+    /** Runs the whole suite on a registered backend: {@code java -cp ... org.pyj4.testing.Conformance cpu}. */
+    public static void main(String[] args) {
+        String name = args.length > 0 ? args[0] : "java";
+        int n = new Conformance(Backends.get(name)).runAll();
+        System.out.println(name + ": " + n + " conformance cases passed");
+    }
+
+    /** Whether the contract defines op on dtype t (FLOAT_ONLY ops on floats, INVERT on integers and bools). */
+    public static boolean accepts(UnaryOp op, DType t) {
+        switch (op.domain()) {
+            case FLOAT_ONLY: return t.isFloat();
+            case INTEGRAL: return !t.isFloat();
+            default: return true;
+        }
+    }
+
+    /** Whether the contract defines op on dtype t (DIV on floats only, AND/OR/XOR on integers and bools). */
+    public static boolean accepts(BinaryOp op, DType t) {
+        if (op == BinaryOp.DIV) return t.isFloat();
+        if (op.isBitwise()) return !t.isFloat();
+        return true;
+    }
+
+    // ------------------------------------------------------------------ elementwise
+
+    public int copy(DType from, DType to) {
+        SplittableRandom rnd = rngFor("copy", from + "->" + to);
+        int start = cases;
+        for (long[] shape : SHAPES) {
+            for (int i = 0; i < INPUTS.length; i++) {
+                Operand src = Operand.random(from, shape, INPUTS[i], Values.Domain.GENERAL, rnd);
+                Operand dst = Operand.random(to, shape, OUTPUTS[i % OUTPUTS.length], Values.Domain.GENERAL, rnd);
+                run("copy " + from + " -> " + to, names("src", "dst"), ops(src, dst), 1, (b, t) -> b.copy(t[0], t[1]),
+                        Tolerances.of("copy", to), null);
+            }
+        }
+        return cases - start;
+    }
+
+    public int unary(UnaryOp op, DType dtype) {
+        requireAccepted(accepts(op, dtype), "unary " + op, dtype);
+        SplittableRandom rnd = rngFor("unary " + op, dtype.toString());
+        DType outType = op.domain() == UnaryOp.Domain.BOOL_RESULT ? DType.BOOL : dtype;
+        Tolerance tol = Tolerances.unary(op, outType);
+        Call call = (b, t) -> b.unary(op, t[0], t[1]);
+        int start = cases;
+        for (long[] shape : SHAPES) {
+            for (int i = 0; i < INPUTS.length; i++) {
+                Operand x = Operand.random(dtype, shape, INPUTS[i], Values.Domain.GENERAL, rnd);
+                Operand out = Operand.random(outType, shape, OUTPUTS[i % OUTPUTS.length], Values.Domain.GENERAL, rnd);
+                run("unary " + op, names("x", "out"), ops(x, out), 1, call, tol, null);
+            }
+        }
+        if (outType == dtype) {
+            for (Layout layout : new Layout[] {Layout.CONTIGUOUS, Layout.REVERSED}) {
+                Operand x = Operand.random(dtype, new long[] {67, 71}, layout, Values.Domain.GENERAL, rnd);
+                run("unary " + op + " in place", names("x", "out"), ops(x, x), 1, call, tol, null);
+            }
+        }
+        return cases - start;
+    }
+
+    public int binary(BinaryOp op, DType dtype) {
+        requireAccepted(accepts(op, dtype), "binary " + op, dtype);
+        SplittableRandom rnd = rngFor("binary " + op, dtype.toString());
+        DType outType = op.isComparison() ? DType.BOOL : dtype;
+        Tolerance tol = Tolerances.binary(op, outType);
+        Values.Domain bDomain = op == BinaryOp.POW ? Values.Domain.EXPONENT : Values.Domain.GENERAL;
+        Call call = (b, t) -> b.binary(op, t[0], t[1], t[2]);
+        int start = cases;
+        for (long[] shape : SHAPES) {
+            for (int i = 0; i < INPUTS.length; i++) {
+                Operand a = Operand.random(dtype, shape, INPUTS[i], Values.Domain.GENERAL, rnd);
+                Operand b = Operand.random(dtype, shape, INPUTS[(i + 2) % INPUTS.length], bDomain, rnd);
+                shareSomeValues(a, b, rnd);
+                Operand out = Operand.random(outType, shape, OUTPUTS[i % OUTPUTS.length], Values.Domain.GENERAL, rnd);
+                run("binary " + op, names("a", "b", "out"), ops(a, b, out), 2, call, tol, null);
+            }
+        }
+        if (outType == dtype) {
+            for (Layout layout : new Layout[] {Layout.CONTIGUOUS, Layout.REVERSED}) {
+                long[] shape = {67, 71};
+                Operand a = Operand.random(dtype, shape, layout, Values.Domain.GENERAL, rnd);
+                Operand b = Operand.random(dtype, shape, Layout.TRANSPOSED, bDomain, rnd);
+                run("binary " + op + " in place", names("a", "b", "out"), ops(a, b, a), 2, call, tol, null);
+            }
+        }
+        return cases - start;
+    }
+
+    public int where(DType dtype) {
+        SplittableRandom rnd = rngFor("where", dtype.toString());
+        int start = cases;
+        for (long[] shape : SHAPES) {
+            for (int i = 0; i < INPUTS.length; i++) {
+                Operand cond = Operand.random(DType.BOOL, shape, INPUTS[(i + 1) % INPUTS.length], Values.Domain.GENERAL, rnd);
+                Operand a = Operand.random(dtype, shape, INPUTS[i], Values.Domain.GENERAL, rnd);
+                Operand b = Operand.random(dtype, shape, INPUTS[(i + 2) % INPUTS.length], Values.Domain.GENERAL, rnd);
+                Operand out = Operand.random(dtype, shape, OUTPUTS[i % OUTPUTS.length], Values.Domain.GENERAL, rnd);
+                run("where", names("cond", "a", "b", "out"), ops(cond, a, b, out), 3,
+                        (be, t) -> be.where(t[0], t[1], t[2], t[3]), Tolerances.of("where", dtype), null);
+            }
+        }
+        return cases - start;
+    }
+
+    // ------------------------------------------------------------------ reductions
+
+    public int reduce(ReduceOp op, DType dtype) {
+        SplittableRandom rnd = rngFor("reduce " + op, dtype.toString());
+        boolean arg = op == ReduceOp.ARGMAX || op == ReduceOp.ARGMIN;
+        int start = cases;
+        int c = 0;
+        for (long[] shape : REDUCE_SHAPES) {
+            for (int[] axes : axisSets(shape.length, arg)) {
+                long[] outShape = shape.clone();
+                for (int a : axes) outShape[a] = 1;
+                for (DType outType : reduceOutputs(op, dtype)) {
+                    for (Values.Domain domain : reduceDomains(op, dtype)) {
+                        c++;
+                        Operand x = Operand.random(dtype, shape, INPUTS[c % INPUTS.length], domain, rnd);
+                        Operand out = Operand.random(outType, outShape, OUTPUTS[c % OUTPUTS.length], Values.Domain.GENERAL, rnd);
+                        double[] scale = op == ReduceOp.SUM ? sumOfMagnitudes(x, axes, outShape) : null;
+                        run("reduce " + op + " axes=" + Arrays.toString(axes) + " (" + domain.name().toLowerCase() + " values)",
+                                names("x", "out"), ops(x, out), 1, (b, t) -> b.reduce(op, t[0], axes.clone(), t[1]),
+                                Tolerances.reduce(op, outType), scale);
+                    }
+                }
+            }
+        }
+        return cases - start;
+    }
+
+    private static List<DType> reduceOutputs(ReduceOp op, DType x) {
+        List<DType> out = new ArrayList<>();
+        switch (op) {
+            case SUM: case PROD:
+                out.add(x);
+                if (x.sumType() != x) out.add(x.sumType());
+                if (x != DType.FLOAT64) out.add(DType.FLOAT64);
+                break;
+            case MAX: case MIN: out.add(x); break;
+            case ARGMAX: case ARGMIN: out.add(DType.INT64); break;
+            default: out.add(DType.BOOL);
+        }
+        return out;
+    }
+
+    private static Values.Domain[] reduceDomains(ReduceOp op, DType x) {
+        if (!x.isFloat()) return new Values.Domain[] {Values.Domain.GENERAL};
+        if (op == ReduceOp.PROD) return new Values.Domain[] {Values.Domain.NEAR_ONE, Values.Domain.GENERAL};
+        return new Values.Domain[] {Values.Domain.FINITE, Values.Domain.GENERAL};
+    }
+
+    /** Every sorted subset of the axes (with the empty one), or each single axis. */
+    private static List<int[]> axisSets(int rank, boolean single) {
+        List<int[]> sets = new ArrayList<>();
+        if (single) {
+            for (int a = 0; a < rank; a++) sets.add(new int[] {a});
+            return sets;
+        }
+        for (int mask = 0; mask < (1 << rank); mask++) {
+            int[] axes = new int[Integer.bitCount(mask)];
+            int j = 0;
+            for (int a = 0; a < rank; a++) if ((mask & (1 << a)) != 0) axes[j++] = a;
+            sets.add(axes);
+        }
+        return sets;
+    }
+
+    /** For each out element, the sum of |x| over the elements it reduces: the scale of a sum's error. */
+    private static double[] sumOfMagnitudes(Operand x, int[] axes, long[] outShape) {
+        long[] values = x.logical();
+        long[] outStrides = Tensor.contiguousStrides(outShape);
+        for (int a : axes) outStrides[a] = 0;
+        double[] scale = new double[Math.toIntExact(sizeOf(outShape))];
+        long[] counter = new long[x.shape.length];
+        for (int i = 0; i < values.length; i++) {
+            long o = 0;
+            for (int d = 0; d < counter.length; d++) o += counter[d] * outStrides[d];
+            scale[(int) o] += Math.abs(Values.toDouble(x.dtype, values[i]));
+            for (int d = counter.length - 1; d >= 0; d--) {
+                if (++counter[d] < x.shape[d]) break;
+                counter[d] = 0;
+            }
+        }
+        return scale;
+    }
+
+    // ------------------------------------------------------------------ matmul
+
+    public int matmul(DType dtype) {
+        SplittableRandom rnd = rngFor("matmul", dtype.toString());
+        int start = cases;
+        int c = 0;
+        for (long[][] mc : MATMUL_CASES) {
+            long[] batch = mc[0];
+            int m = (int) mc[1][0], k = (int) mc[1][1], n = (int) mc[1][2];
+            for (int i = 0; i < INPUTS.length; i++) {
+                c++;
+                Values.Domain domain = c % 3 == 0 ? Values.Domain.GENERAL : Values.Domain.FINITE;
+                Operand a = Operand.random(dtype, concat(batch, m, k), INPUTS[i], domain, rnd);
+                Operand b = Operand.random(dtype, concat(batch, k, n), INPUTS[(i + 3) % INPUTS.length], domain, rnd);
+                Operand out = Operand.random(dtype, concat(batch, m, n), OUTPUTS[c % OUTPUTS.length], Values.Domain.GENERAL, rnd);
+                double[] scale = dtype.isFloat() ? magnitudeProduct(a, b, sizeOf(batch), m, k, n) : null;
+                run("matmul " + Arrays.toString(batch) + " x (" + m + "x" + k + " @ " + k + "x" + n + ")", names("a", "b", "out"),
+                        ops(a, b, out), 2, (be, t) -> be.matmul(t[0], t[1], t[2]), Tolerances.of("matmul", dtype), scale);
+            }
+        }
+        return cases - start;
+    }
+
+    /** |a| @ |b| per batch: the scale of a matmul's rounding error. */
+    private static double[] magnitudeProduct(Operand a, Operand b, long batches, int m, int k, int n) {
+        long[] av = a.logical(), bv = b.logical();
+        double[] out = new double[Math.toIntExact(batches * m * n)];
+        for (int bi = 0; bi < batches; bi++) {
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    double s = 0;
+                    for (int p = 0; p < k; p++) {
+                        s += Math.abs(Values.toDouble(a.dtype, av[bi * m * k + i * k + p]))
+                                * Math.abs(Values.toDouble(b.dtype, bv[bi * k * n + p * n + j]));
+                    }
+                    out[bi * m * n + i * n + j] = s;
+                }
+            }
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ gather / scatter
+
+    private static final long[][] GATHER_SOURCES = {{7}, {3, 4}, {}, {2, 0}};
+    private static final long[][] INDEX_SHAPES = {{5}, {2, 3}, {}, {0}};
+    private static final long[] BAD_INDICES = {-1, Long.MIN_VALUE, Long.MAX_VALUE};
+
+    public int gather(DType dtype) {
+        SplittableRandom rnd = rngFor("gather", dtype.toString());
+        int start = cases;
+        int c = 0;
+        Call call = (b, t) -> b.gather(t[0], t[1], t[2]);
+        for (long[] xShape : GATHER_SOURCES) {
+            for (long[] indexShape : INDEX_SHAPES) {
+                c++;
+                Operand x = Operand.random(dtype, xShape, INPUTS[c % INPUTS.length], Values.Domain.GENERAL, rnd);
+                long size = x.size();
+                Operand index = indices(indexShape, INPUTS[(c + 1) % INPUTS.length], size, rnd);
+                Operand out = Operand.random(dtype, indexShape, OUTPUTS[c % OUTPUTS.length], Values.Domain.GENERAL, rnd);
+                String title = "gather from " + Arrays.toString(xShape);
+                // With an empty x every index is out of range: the reference's error is the expectation.
+                run(title, names("x", "index", "out"), ops(x, index, out), 2, call, Tolerance.EXACT, null);
+                if (index.size() > 0) {
+                    // One bad index anywhere: an IndexOutOfBoundsException, and out untouched.
+                    for (long bad : new long[] {size, BAD_INDICES[c % BAD_INDICES.length]}) {
+                        Operand badIndex = withOneValue(index, bad, rnd);
+                        run(title + " with index " + bad, names("x", "index", "out"), ops(x, badIndex, out), 2, call, Tolerance.EXACT, null);
+                    }
+                }
+            }
+        }
+        return cases - start;
+    }
+
+    private static final long[][] SCATTER_TARGETS = {{7}, {3, 4}, {6, 5}, {}};
+
+    /** Distinct indices (which element wins among duplicates is not part of the contract). */
+    public int scatter(DType dtype) {
+        SplittableRandom rnd = rngFor("scatter", dtype.toString());
+        int start = cases;
+        int c = 0;
+        Call call = (b, t) -> b.scatter(t[0], t[1], t[2]);
+        for (long[] dstShape : SCATTER_TARGETS) {
+            for (long[] indexShape : INDEX_SHAPES) {
+                long size = sizeOf(dstShape), count = sizeOf(indexShape);
+                if (count > size) continue;
+                c++;
+                Operand dst = Operand.random(dtype, dstShape, OUTPUTS[c % OUTPUTS.length], Values.Domain.GENERAL, rnd);
+                Operand index = Operand.of(DType.INT64, indexShape, OUTPUTS[(c + 1) % OUTPUTS.length], distinct(count, size, rnd), -7);
+                Operand values = Operand.random(dtype, indexShape, INPUTS[c % INPUTS.length], Values.Domain.GENERAL, rnd);
+                String title = "scatter into " + Arrays.toString(dstShape);
+                run(title, names("dst", "index", "values"), ops(dst, index, values), 0, call, Tolerance.EXACT, null);
+                if (count > 0) {
+                    for (long bad : new long[] {size, BAD_INDICES[c % BAD_INDICES.length]}) {
+                        Operand badIndex = withOneValue(index, bad, rnd);
+                        run(title + " with index " + bad, names("dst", "index", "values"), ops(dst, badIndex, values), 0, call, Tolerance.EXACT, null);
+                    }
+                }
+            }
+        }
+        return cases - start;
+    }
+
+    /** Duplicate indices: each targeted element must end up holding one of the values sent to it. */
+    public int scatterDuplicates(DType dtype) {
+        SplittableRandom rnd = rngFor("scatter duplicates", dtype.toString());
+        long[] dstShape = {3, 4};
+        Operand dst = Operand.random(dtype, dstShape, Layout.CONTIGUOUS, Values.Domain.GENERAL, rnd);
+        long[] shape = {40};
+        long[] at = new long[40];
+        for (int i = 0; i < at.length; i++) at[i] = rnd.nextInt(4);  // many duplicates among elements 0..3
+        Operand index = Operand.of(DType.INT64, shape, Layout.CONTIGUOUS, at, 0);
+        Operand values = Operand.random(dtype, shape, Layout.CONTIGUOUS, Values.Domain.GENERAL, rnd);
+        cases++;
+        long before = MemoryStats.allocatedBytes();
+        Tensor d = dst.upload(test), ix = index.upload(test), v = values.upload(test);
+        long[] after;
+        try {
+            test.scatter(d, ix, v);
+            after = dst.download(test, d);
+        } finally {
+            d.buffer().release();
+            ix.buffer().release();
+            v.buffer().release();
+        }
+        checkMemory(test, before, "scatter with duplicate indices");
+        long[] sent = values.logical();
+        for (int e = 0; e < after.length; e++) {
+            boolean ok = false, targeted = false;
+            for (int i = 0; i < at.length; i++) {
+                if (at[i] == e) {
+                    targeted = true;
+                    ok |= Values.sameBits(dtype, sent[i], after[e]);
+                }
+            }
+            if (!targeted) ok = Values.sameBits(dtype, dst.storage[e], after[e]);
+            if (!ok) {
+                throw new AssertionError(test.name() + ": scatter " + dtype + " with duplicate indices: element " + e + " holds "
+                        + Values.show(dtype, after[e]) + ", which is " + (targeted ? "none of the values sent to it" : "not its old value"));
+            }
+        }
+        return 1;
+    }
+
+    /** An int64 index operand with values in [0, size). */
+    private static Operand indices(long[] shape, Layout layout, long size, SplittableRandom rnd) {
+        long[] storage = new long[Math.toIntExact(layout.place(shape).elements())];
+        for (int i = 0; i < storage.length; i++) storage[i] = size > 0 ? rnd.nextLong(size) : 0;
+        return new Operand(DType.INT64, shape, layout, storage);
+    }
+
+    private static long[] distinct(long count, long size, SplittableRandom rnd) {
+        long[] all = new long[(int) size];
+        for (int i = 0; i < all.length; i++) all[i] = i;
+        for (int i = all.length - 1; i > 0; i--) {
+            int j = rnd.nextInt(i + 1);
+            long tmp = all[i];
+            all[i] = all[j];
+            all[j] = tmp;
+        }
+        return Arrays.copyOf(all, (int) count);
+    }
+
+    /** A copy of an index operand with one of its logical elements set to {@code value}. */
+    private static Operand withOneValue(Operand index, long value, SplittableRandom rnd) {
+        long[] storage = index.storage.clone();
+        long[] at = index.elementIndices();
+        storage[(int) at[rnd.nextInt(at.length)]] = value;
+        return new Operand(index.dtype, index.shape, index.layout, storage);
+    }
+
+    // ------------------------------------------------------------------ random
+
+    private static final long[][] RANDOM_SHAPES = {{}, {0}, {5}, {33, 70}};
+
+    public int random(RandomKind kind, DType dtype) {
+        SplittableRandom rnd = rngFor("random " + kind, dtype.toString());
+        double a = kind == RandomKind.UNIFORM ? -2 : 0.5;
+        double b = kind == RandomKind.UNIFORM ? 3 : 2;
+        long[] counters = {0, 12345, 1L << 40};
+        int start = cases;
+        int c = 0;
+        for (long[] shape : RANDOM_SHAPES) {
+            for (long counter : counters) {
+                Layout layout = OUTPUTS[c++ % OUTPUTS.length];
+                Operand out = Operand.random(dtype, shape, layout, Values.Domain.GENERAL, rnd);
+                long seed = rnd.nextLong();
+                double[] scale = new double[Math.toIntExact(out.size())];
+                Arrays.fill(scale, Math.abs(a) + Math.abs(b));
+                run("random " + kind + " seed=" + seed + " counter=" + counter, names("out"), ops(out), 0,
+                        (be, t) -> be.random(kind, seed, counter, a, b, t[0]), Tolerances.random(kind, dtype), scale);
+            }
+        }
+        return cases - start;
+    }
+
+    // ------------------------------------------------------------------ transfers and validation
+
+    /** allocate zero-fills; write and read copy the remaining bytes of heap and direct buffers, at offsets, and advance positions. */
+    public void transfers() {
+        cases++;
+        long before = MemoryStats.allocatedBytes();
+        Buffer buf = test.allocate(64);
+        try {
+            byte[] all = readAll(buf, 64);
+            for (int i = 0; i < 64; i++) if (all[i] != 0) fail("transfers", "allocate(64) is not zero-filled at byte " + i);
+
+            ByteBuffer heap = ByteBuffer.allocate(20);
+            for (int i = 0; i < 20; i++) heap.put((byte) (i + 1));
+            heap.position(4).limit(14);  // writes bytes 5..14 (values), 10 of them
+            test.write(buf, 7, heap);
+            if (heap.position() != 14) fail("transfers", "write did not advance the source position to its limit (" + heap.position() + ")");
+
+            ByteBuffer direct = ByteBuffer.allocateDirect(8);
+            for (int i = 0; i < 8; i++) direct.put((byte) (100 + i));
+            direct.position(3);  // writes 103..107
+            test.write(buf, 30, direct);
+
+            test.write(buf, 50, ByteBuffer.wrap(new byte[] {-1, -2, -3}).asReadOnlyBuffer());
+
+            byte[] expected = new byte[64];
+            for (int i = 0; i < 10; i++) expected[7 + i] = (byte) (5 + i);
+            for (int i = 0; i < 5; i++) expected[30 + i] = (byte) (103 + i);
+            expected[50] = -1;
+            expected[51] = -2;
+            expected[52] = -3;
+            all = readAll(buf, 64);
+            if (!Arrays.equals(expected, all)) {
+                fail("transfers", "buffer after writes: expected " + Arrays.toString(expected) + ", got " + Arrays.toString(all));
+            }
+
+            ByteBuffer into = ByteBuffer.allocateDirect(10);
+            into.position(2);
+            test.read(buf, 8, into);  // bytes 8..15 into positions 2..9
+            if (into.position() != 10) fail("transfers", "read did not advance the destination position to its limit");
+            for (int i = 0; i < 8; i++) {
+                if (into.get(2 + i) != expected[8 + i]) fail("transfers", "read into a direct buffer at position 2: byte " + i + " differs");
+            }
+
+            expectThrows("write past the end", IllegalArgumentException.class, () -> test.write(buf, 60, ByteBuffer.allocate(5)));
+            expectThrows("write at a negative offset", IllegalArgumentException.class, () -> test.write(buf, -1, ByteBuffer.allocate(1)));
+            expectThrows("read past the end", IllegalArgumentException.class, () -> test.read(buf, 1, ByteBuffer.allocate(64)));
+            expectThrows("read into a read-only buffer", IllegalArgumentException.class,
+                    () -> test.read(buf, 0, ByteBuffer.allocate(4).asReadOnlyBuffer()));
+            test.read(buf, 64, ByteBuffer.allocate(0));  // an empty transfer at the end is fine
+        } finally {
+            buf.release();
+        }
+        Buffer empty = test.allocate(0);
+        empty.release();
+        checkMemory(test, before, "transfers");
+    }
+
+    private byte[] readAll(Buffer buf, int n) {
+        ByteBuffer b = ByteBuffer.allocate(n);
+        test.read(buf, 0, b);
+        return b.array();
+    }
+
+    /**
+     * Calls that break the contract are rejected with an exception before any memory is touched:
+     * wrong dtypes, shapes, axes, views reaching outside their buffer, foreign or released buffers.
+     */
+    public void validation() {
+        cases++;
+        long before = MemoryStats.allocatedBytes();
+        Buffer buf = test.allocate(64);
+        Buffer released = test.allocate(64);
+        released.release();
+        try {
+            Tensor f32 = new Tensor(buf, DType.FLOAT32, new long[] {2, 3}, new long[] {3, 1}, 0);
+            Tensor i64 = new Tensor(buf, DType.INT64, new long[] {2, 3}, new long[] {3, 1}, 0);
+            Tensor f32x4 = new Tensor(buf, DType.FLOAT32, new long[] {4}, new long[] {1}, 0);
+            Tensor i32 = new Tensor(buf, DType.INT32, new long[] {2, 3}, new long[] {3, 1}, 0);
+            Tensor b8 = new Tensor(buf, DType.BOOL, new long[] {2, 3}, new long[] {3, 1}, 0);
+            Class<IllegalArgumentException> iae = IllegalArgumentException.class;
+
+            expectThrows("binary with mixed dtypes", iae, () -> test.binary(BinaryOp.ADD, f32, i64, f32));
+            expectThrows("binary with mismatched shapes", iae, () -> test.binary(BinaryOp.ADD, f32, f32x4, f32));
+            expectThrows("comparison into a float out", iae, () -> test.binary(BinaryOp.LT, f32, f32, f32));
+            expectThrows("integer DIV", iae, () -> test.binary(BinaryOp.DIV, i32, i32, i32));
+            expectThrows("bitwise AND of floats", iae, () -> test.binary(BinaryOp.AND, f32, f32, f32));
+            expectThrows("unary EXP of an integer", iae, () -> test.unary(UnaryOp.EXP, i32, i32));
+            expectThrows("unary INVERT of a float", iae, () -> test.unary(UnaryOp.INVERT, f32, f32));
+            expectThrows("unary ISNAN into a float", iae, () -> test.unary(UnaryOp.ISNAN, f32, f32));
+            expectThrows("a view past the end of its buffer", iae,
+                    () -> test.unary(UnaryOp.NEG, new Tensor(buf, DType.FLOAT32, new long[] {17}, new long[] {1}, 0), f32x4));
+            expectThrows("a view before the start of its buffer", iae,
+                    () -> test.copy(new Tensor(buf, DType.FLOAT32, new long[] {4}, new long[] {-1}, 2), f32x4));
+            expectThrows("a negative offset", iae,
+                    () -> test.copy(new Tensor(buf, DType.FLOAT32, new long[] {4}, new long[] {1}, -1), f32x4));
+            expectThrows("a huge stride", iae,
+                    () -> test.copy(new Tensor(buf, DType.FLOAT32, new long[] {4}, new long[] {Long.MAX_VALUE / 2}, 0), f32x4));
+            expectThrows("a size that overflows", iae,
+                    () -> test.copy(new Tensor(buf, DType.FLOAT32, new long[] {1L << 40, 1L << 40}, new long[] {0, 0}, 0),
+                            new Tensor(buf, DType.FLOAT32, new long[] {1L << 40, 1L << 40}, new long[] {0, 0}, 0)));
+            expectThrows("shape and strides of different lengths", iae,
+                    () -> test.copy(new Tensor(buf, DType.FLOAT32, new long[] {4}, new long[] {1, 1}, 0), f32x4));
+            expectThrows("a negative dimension", iae,
+                    () -> test.copy(new Tensor(buf, DType.FLOAT32, new long[] {-4}, new long[] {1}, 0), f32x4));
+            expectThrows("reduce with unsorted axes", iae,
+                    () -> test.reduce(ReduceOp.SUM, f32, new int[] {1, 0}, new Tensor(buf, DType.FLOAT32, new long[] {1, 1}, new long[] {1, 1}, 0)));
+            expectThrows("reduce with an axis out of range", iae,
+                    () -> test.reduce(ReduceOp.SUM, f32, new int[] {2}, f32));
+            expectThrows("reduce into the wrong shape", iae, () -> test.reduce(ReduceOp.SUM, f32, new int[] {1}, f32));
+            expectThrows("ARGMAX over two axes", iae,
+                    () -> test.reduce(ReduceOp.ARGMAX, f32, new int[] {0, 1}, new Tensor(buf, DType.INT64, new long[] {1, 1}, new long[] {1, 1}, 0)));
+            expectThrows("ANY into a float", iae,
+                    () -> test.reduce(ReduceOp.ANY, f32, new int[] {0, 1}, new Tensor(buf, DType.FLOAT32, new long[] {1, 1}, new long[] {1, 1}, 0)));
+            expectThrows("matmul with mismatched inner dims", iae, () -> test.matmul(f32, f32, f32));
+            expectThrows("gather with an int32 index", iae, () -> test.gather(f32, i32, f32));
+            expectThrows("scatter of another dtype", iae, () -> test.scatter(f32, i64, i64));
+            expectThrows("where with a float cond", iae, () -> test.where(f32, f32, f32, f32));
+            expectThrows("random into an integer", iae, () -> test.random(RandomKind.UNIFORM, 0, 0, 0, 1, i32));
+            expectThrows("copy between shapes", iae, () -> test.copy(b8, f32x4));
+            expectThrows("a broadcast output", iae,
+                    () -> test.unary(UnaryOp.NEG, f32, new Tensor(buf, DType.FLOAT32, new long[] {2, 3}, new long[] {0, 1}, 0)));
+
+            Buffer foreign = new ForeignBuffer();
+            expectThrows("a buffer of another device", iae,
+                    () -> test.copy(new Tensor(foreign, DType.FLOAT32, new long[] {4}, new long[] {1}, 0), f32x4));
+            expectThrows("write to a buffer of another device", iae, () -> test.write(foreign, 0, ByteBuffer.allocate(4)));
+            expectThrows("a released buffer", RuntimeException.class,
+                    () -> test.copy(new Tensor(released, DType.FLOAT32, new long[] {4}, new long[] {1}, 0), f32x4));
+        } finally {
+            buf.release();
+        }
+        checkMemory(test, before, "validation");
+    }
+
+    /** A buffer on a device no backend serves. */
+    private static final class ForeignBuffer extends Buffer {
+        ForeignBuffer() { super(new Device("conformance-foreign", 0), 64, () -> {}, false); }
+    }
+
+    private void expectThrows(String what, Class<? extends RuntimeException> type, Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            if (type.isInstance(e)) return;
+            throw new AssertionError(test.name() + ": " + what + ": expected " + type.getSimpleName() + ", got " + e, e);
+        }
+        throw new AssertionError(test.name() + ": " + what + ": expected " + type.getSimpleName() + ", but the call succeeded");
+    }
+
+    private void fail(String what, String message) { throw new AssertionError(test.name() + ": " + what + ": " + message); }
+
+    // ------------------------------------------------------------------ the comparison engine
+
+    /** Runs one primitive on uploaded operands. */
+    @FunctionalInterface
+    public interface Call {
+        void run(Backend backend, Tensor[] tensors);
+    }
+
+    private record Outcome(RuntimeException error, long[][] storage) {}
+
+    /**
+     * Runs the call on both backends with the same operands (an Operand given twice is one tensor:
+     * in-place) and compares: operand {@code output} within tol (scale per logical element, or null),
+     * everything else bit for bit against its initial contents.
+     */
+    private void run(String title, String[] names, Operand[] ops, int output, Call call, Tolerance tol, double[] scale) {
+        cases++;
+        Outcome want = execute(reference, ops, call, title);
+        Outcome got = execute(test, ops, call, title);
+        String where = test.name() + ": " + title + " on " + describe(names, ops);
+        if (want.error != null) {
+            if (got.error == null) {
+                throw new AssertionError(where + ": expected " + kind(want.error) + " like the reference (" + want.error.getMessage()
+                        + "), but the call succeeded");
+            }
+            if (!kind(want.error).equals(kind(got.error))) {
+                throw new AssertionError(where + ": expected " + kind(want.error) + " like the reference (" + want.error.getMessage()
+                        + "). Received: " + got.error, got.error);
+            }
+            for (int i = 0; i < ops.length; i++) {
+                if (!sameStorage(ops[i].dtype, ops[i].storage, got.storage[i])) {
+                    throw new AssertionError(where + ": " + names[i] + " was written although the call failed (" + got.error.getMessage() + ")");
+                }
+            }
+            return;
+        }
+        if (got.error != null) throw new AssertionError(where + ": failed where the reference succeeds: " + got.error, got.error);
+
+        List<String> problems = new ArrayList<>();
+        for (int i = 0; i < ops.length; i++) {
+            if (ops[i] == ops[output] && i != output) continue;  // the in-place input is checked as the output
+            if (i == output) compareOutput(ops, names, i, want.storage[i], got.storage[i], tol, scale, problems);
+            else if (!sameStorage(ops[i].dtype, ops[i].storage, got.storage[i])) problems.add("input " + names[i] + " was modified");
+        }
+        if (!problems.isEmpty()) {
+            throw new AssertionError(where + " (tolerance " + tol + "): " + problems.size() + " problem(s), first ones:\n  "
+                    + String.join("\n  ", problems.subList(0, Math.min(8, problems.size()))));
+        }
+    }
+
+    private void compareOutput(Operand[] ops, String[] names, int o, long[] want, long[] got, Tolerance tol, double[] scale, List<String> problems) {
+        Operand out = ops[o];
+        long[] at = out.elementIndices();
+        boolean[] inView = new boolean[out.storage.length];
+        for (int k = 0; k < at.length; k++) {
+            int e = (int) at[k];
+            inView[e] = true;
+            long w = want[e], g = got[e];
+            boolean ok = tol.isExact() || !out.dtype.isFloat()
+                    ? Values.sameBits(out.dtype, w, g)
+                    : tol.accepts(Values.toDouble(out.dtype, w), Values.toDouble(out.dtype, g), scale == null ? 0 : scale[k]);
+            if (!ok) {
+                problems.add(names[o] + position(out.shape, k) + ": expected " + Values.show(out.dtype, w) + ", got "
+                        + Values.show(out.dtype, g) + inputsAt(ops, names, o, k));
+            }
+        }
+        for (int e = 0; e < out.storage.length; e++) {
+            if (!inView[e] && Values.normalize(out.dtype, got[e]) != Values.normalize(out.dtype, out.storage[e])) {
+                problems.add(names[o] + ": buffer element " + e + " lies outside the view but was written");
+            }
+        }
+    }
+
+    /** The inputs' values at logical position k, for inputs of the output's shape. */
+    private static String inputsAt(Operand[] ops, String[] names, int o, long k) {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < ops.length; i++) {
+            if (i == o || !Arrays.equals(ops[i].shape, ops[o].shape)) continue;
+            s.append(s.length() == 0 ? " (inputs: " : ", ").append(names[i]).append('=')
+                    .append(Values.show(ops[i].dtype, ops[i].logical()[(int) k]));
+        }
+        return s.length() == 0 ? "" : s.append(')').toString();
+    }
+
+    private Outcome execute(Backend backend, Operand[] ops, Call call, String title) {
+        long before = MemoryStats.allocatedBytes();
+        Map<Operand, Tensor> uploaded = new IdentityHashMap<>();
+        try {
+            Tensor[] tensors = new Tensor[ops.length];
+            for (int i = 0; i < ops.length; i++) tensors[i] = uploaded.computeIfAbsent(ops[i], op -> op.upload(backend));
+            RuntimeException error = null;
+            try {
+                call.run(backend, tensors);
+            } catch (RuntimeException e) {
+                error = e;
+            }
+            long[][] storage = new long[ops.length][];
+            for (int i = 0; i < ops.length; i++) storage[i] = ops[i].download(backend, tensors[i]);
+            return new Outcome(error, storage);
+        } finally {
+            for (Tensor t : uploaded.values()) t.buffer().release();
+            checkMemory(backend, before, title);
+        }
+    }
+
+    private static void checkMemory(Backend backend, long before, String title) {
+        // Only growth counts: a drop can be the GC's cleaner freeing something leaked earlier.
+        long leaked = MemoryStats.allocatedBytes() - before;
+        if (leaked > 0) throw new AssertionError(backend.name() + ": " + title + ": " + leaked + " bytes still allocated after every buffer was released");
+    }
+
+    /** The category of an error that backends must agree on. */
+    private static String kind(RuntimeException e) {
+        if (e instanceof IndexOutOfBoundsException) return "IndexOutOfBoundsException";
+        if (e instanceof IllegalArgumentException) return "IllegalArgumentException";
+        if (e instanceof IllegalStateException) return "IllegalStateException";
+        return e.getClass().getSimpleName();
+    }
+
+    private static boolean sameStorage(DType t, long[] a, long[] b) {
+        for (int i = 0; i < a.length; i++) if (Values.normalize(t, a[i]) != Values.normalize(t, b[i])) return false;
+        return true;
+    }
+
+    /** Makes about a quarter of b's logical values equal to a's, so that comparisons meet equal values. */
+    private static void shareSomeValues(Operand a, Operand b, SplittableRandom rnd) {
+        long[] av = a.logical();
+        long[] bAt = b.elementIndices();
+        for (int k = 0; k < bAt.length; k++) if (rnd.nextInt(4) == 0) b.storage[(int) bAt[k]] = av[k];
+    }
+
+    // ------------------------------------------------------------------ small helpers
+
+    private static SplittableRandom rngFor(String op, String detail) {
+        return new SplittableRandom((op + "/" + detail).hashCode() * 0x9E3779B97F4A7C15L);
+    }
+
+    private static void requireAccepted(boolean ok, String op, DType t) {
+        if (!ok) throw new IllegalArgumentException(op + " is not defined on " + t + " by the backend contract");
+    }
+
+    private static String[] names(String... names) { return names; }
+
+    private static Operand[] ops(Operand... ops) { return ops; }
+
+    private static long[] concat(long[] batch, long... tail) {
+        long[] s = Arrays.copyOf(batch, batch.length + tail.length);
+        System.arraycopy(tail, 0, s, batch.length, tail.length);
+        return s;
+    }
+
+    private static long sizeOf(long[] shape) {
+        long n = 1;
+        for (long d : shape) n *= d;
+        return n;
+    }
+
+    private static String position(long[] shape, long k) {
+        long[] idx = new long[shape.length];
+        for (int d = shape.length - 1; d >= 0; d--) {
+            idx[d] = k % shape[d];
+            k /= shape[d];
+        }
+        return Arrays.toString(idx);
+    }
+
+    private static String describe(String[] names, Operand[] ops) {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < ops.length; i++) {
+            if (i > 0) s.append(", ");
+            s.append(names[i]).append('=').append(ops[i]);
+        }
+        return s.toString();
+    }
+}
