@@ -150,19 +150,20 @@ public final class Checks {
         input(op, "a", a, device);
         input(op, "b", b, device);
         output(op, "out", out, device);
-        String received = " Received: a=" + describe(a) + ", b=" + describe(b) + ", out=" + describe(out);
+        // Built only on failure: matmul runs several times per training step, and the message costs more than the checks.
+        java.util.function.Supplier<String> received = () -> " Received: a=" + describe(a) + ", b=" + describe(b) + ", out=" + describe(out);
         int r = out.rank();
         if (r < 2 || a.rank() != r || b.rank() != r) {
-            throw new ShapeException(op + ": expected a, b and out of one rank >= 2 (batch dims broadcast)." + received);
+            throw new ShapeException(op + ": expected a, b and out of one rank >= 2 (batch dims broadcast)." + received.get());
         }
         long[] as = a.shape(), bs = b.shape(), os = out.shape();
         for (int d = 0; d < r - 2; d++) {
-            if (as[d] != os[d] || bs[d] != os[d]) throw new ShapeException(op + ": expected batch dims equal to out's." + received);
+            if (as[d] != os[d] || bs[d] != os[d]) throw new ShapeException(op + ": expected batch dims equal to out's." + received.get());
         }
         if (as[r - 1] != bs[r - 2] || os[r - 2] != as[r - 2] || os[r - 1] != bs[r - 1]) {
-            throw new ShapeException(op + ": expected a [..., m, k], b [..., k, n], out [..., m, n]." + received);
+            throw new ShapeException(op + ": expected a [..., m, k], b [..., k, n], out [..., m, n]." + received.get());
         }
-        if (a.dtype() != out.dtype() || b.dtype() != out.dtype()) throw new DTypeException(op + ": expected one dtype." + received);
+        if (a.dtype() != out.dtype() || b.dtype() != out.dtype()) throw new DTypeException(op + ": expected one dtype." + received.get());
     }
 
     public static void gather(Device device, Tensor x, Tensor index, Tensor out) {

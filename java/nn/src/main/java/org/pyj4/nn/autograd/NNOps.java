@@ -1,0 +1,51 @@
+package org.pyj4.nn.autograd;
+
+import org.pyj4.ndarray.NDArray;
+
+/** Neural-network functions with their own backward rules, for stability and fewer temporaries than their compositions. */
+public final class NNOps {
+    private NNOps() {}
+
+    /** Softmax along an axis; backward: y * (g - sum(g * y)). */
+    public static Variable softmax(Variable x, int axis) {
+        NDArray y = x.value.softmax(axis);
+        int[] ax = {axis};
+        return Variable.result(y, (g, grads) -> {
+            NDArray dot = g.mul(y).sum(ax, true);
+            grads.add(x, y.mul(g.sub(dot)));
+        }, x);
+    }
+
+    /** log(softmax(x)) along an axis, stable; backward: g - softmax(x) * sum(g). */
+    public static Variable logSoftmax(Variable x, int axis) {
+        NDArray y = x.value.logSoftmax(axis);
+        int[] ax = {axis};
+        return Variable.result(y, (g, grads) -> grads.add(x, g.sub(y.exp().mul(g.sum(ax, true)))), x);
+    }
+
+    /**
+     * Cross-entropy of softmax(logits) against target distributions over the last axis, one value per
+     * row: -sum(t * log_softmax(z)). Backward: (softmax(z) * sum(t) - t) * g, with no log of a
+     * probability anywhere, so it stays finite for any logits.
+     */
+    public static Variable softmaxCrossEntropy(Variable logits, NDArray targets) {
+        int[] last = {-1};
+        NDArray logProbs = logits.value.logSoftmax(-1);
+        NDArray loss = targets.mul(logProbs).sum(last, false).neg();
+        return Variable.result(loss, (g, grads) -> {
+            NDArray probs = logProbs.exp();
+            NDArray dz = probs.mul(targets.sum(last, true)).sub(targets).mul(g.expandDims(-1));
+            grads.add(logits, dz);
+        }, logits);
+    }
+
+    /**
+     * Elementwise binary cross-entropy of sigmoid(logits) against targets in [0, 1]:
+     * max(z, 0) - z * t + log(1 + exp(-|z|)), finite for any z. Backward: (sigmoid(z) - t) * g.
+     */
+    public static Variable sigmoidCrossEntropy(Variable logits, NDArray targets) {
+        NDArray z = logits.value;
+        NDArray loss = z.relu().sub(z.mul(targets)).add(z.abs().neg().exp().unary(org.pyj4.backend.UnaryOp.LOG1P));
+        return Variable.result(loss, (g, grads) -> grads.add(logits, z.sigmoid().sub(targets).mul(g)), logits);
+    }
+}
