@@ -46,8 +46,32 @@ from ._ndarray import (
     zeros,
 )
 from . import random
+from . import nn
 
 __version__ = "0.1.0"
+
+
+# Arrow support imports pyarrow (about 0.1 s), so it loads on first use, not with pyj4.
+def from_arrow(obj) -> NDArray:
+    """A read-only NDArray sharing memory with a pyarrow array / FixedShapeTensorArray (see pyj4._arrow)."""
+    from ._arrow import from_arrow as convert
+
+    return convert(obj)
+
+
+def to_arrow(a):
+    """A pyarrow array (FixedShapeTensorArray for ndim > 1) sharing memory with an NDArray (see pyj4._arrow)."""
+    from ._arrow import to_arrow as convert
+
+    return convert(a)
+
+
+def __getattr__(name):  # `pj.data` without importing pyarrow up front
+    if name == "data":
+        import importlib
+
+        return importlib.import_module(".data", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def version() -> str:
@@ -80,8 +104,8 @@ def memory() -> dict:
 
 __all__ = [
     "BackendError", "NDArray", "abs", "arange", "array", "asarray", "backend", "backends", "ceil", "clip",
-    "concatenate", "cos", "dot", "exp", "eye", "floor", "full", "isfinite", "isinf", "isnan", "log",
-    "log_softmax", "matmul", "maximum", "memory", "minimum", "negative", "ones", "random", "relu",
+    "concatenate", "cos", "data", "dot", "exp", "eye", "floor", "from_arrow", "full", "isfinite", "isinf", "isnan", "log",
+    "log_softmax", "matmul", "maximum", "memory", "minimum", "negative", "nn", "ones", "random", "relu",
     "set_backend", "sigmoid", "sign", "sin", "softmax", "sqrt", "square", "stack", "start", "tanh",
-    "version", "where", "zeros",
+    "to_arrow", "version", "where", "zeros",
 ]

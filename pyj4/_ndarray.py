@@ -68,6 +68,9 @@ class _HostView:
                 pass
 
 
+_UNARY = {}  # UnaryOp constants by name, looked up once
+
+
 def _to_array(x) -> NDArray:
     """An operand of an arithmetic op as an NDArray; Python scalars stay weakly typed (NEP 50)."""
     if isinstance(x, NDArray):
@@ -103,7 +106,7 @@ def _shape_arg(shape):
     for d in shape:
         if isinstance(d, (bool, np.bool_)) or not isinstance(d, numbers.Integral):
             raise TypeError(f"shape must be a sequence of integers. Received: {tuple(shape)!r}")
-    return jpype.JArray(jpype.JLong)([int(d) for d in shape])
+    return _long_array()([int(d) for d in shape])
 
 
 def _index_item(k, keep):
@@ -151,14 +154,29 @@ def _index(key, keep):
     return jpype.JArray(J.Index)([_index_item(k, keep) for k in items])
 
 
+def _enum_constant(enum_name, member):
+    """A Java enum constant, looked up once (a JPype attribute read costs about a microsecond)."""
+    cache = {}
+
+    def get():
+        c = cache.get(member)
+        if c is None:
+            c = cache[member] = getattr(getattr(J, enum_name), member)
+        return c
+
+    return get
+
+
 def _binary(op_name):
+    op = _enum_constant("BinaryOp", op_name)
+
     @java_errors
     def forward(self, other):
         try:
             o = _to_array(other)
         except TypeError:
             return NotImplemented
-        return _wrap(self._j.binary(getattr(J.BinaryOp, op_name), o._j))
+        return _wrap(self._j.binary(op(), o._j))
 
     @java_errors
     def reflected(self, other):
@@ -166,7 +184,7 @@ def _binary(op_name):
             o = _to_array(other)
         except TypeError:
             return NotImplemented
-        return _wrap(o._j.binary(getattr(J.BinaryOp, op_name), self._j))
+        return _wrap(o._j.binary(op(), self._j))
 
     return forward, reflected
 
@@ -424,7 +442,10 @@ class NDArray:
     # -- elementwise
     @java_errors
     def _unary(self, name):
-        return _wrap(self._j.unary(getattr(J.UnaryOp, name)))
+        op = _UNARY.get(name)
+        if op is None:
+            op = _UNARY[name] = getattr(J.UnaryOp, name)
+        return _wrap(self._j.unary(op))
 
     def __neg__(self):
         return self._unary("NEG")
@@ -498,6 +519,30 @@ def asarray(obj, dtype=None) -> NDArray:
     return array(obj, dtype)
 
 
+_SHARE_CACHE = {}  # JPype lookups by name cost microseconds to tens of them: once only
+
+
+def _runnable_class():
+    c = _SHARE_CACHE.get("Runnable")
+    if c is None:
+        c = _SHARE_CACHE["Runnable"] = jpype.JClass("java.lang.Runnable")
+    return c
+
+
+def _long_array():
+    c = _SHARE_CACHE.get("long[]")
+    if c is None:
+        c = _SHARE_CACHE["long[]"] = jpype.JArray(jpype.JLong)
+    return c
+
+
+def _dtype_constant(name):
+    c = _SHARE_CACHE.get(name)
+    if c is None:
+        c = _SHARE_CACHE[name] = J.DType.of(name)
+    return c
+
+
 def _share(a: np.ndarray, name: str) -> NDArray:
     item = a.itemsize
     # The lowest and highest byte the view reaches, relative to a.ctypes.data.
@@ -506,10 +551,13 @@ def _share(a: np.ndarray, name: str) -> NDArray:
     if a.size == 0:
         lo, hi = 0, item
     base = a.ctypes.data + lo
-    strides = jpype.JArray(jpype.JLong)([s // item for s in a.strides])
-    owner = jpype.JProxy("java.lang.Runnable", dict={"run": lambda: None, "_array": a})
+    strides = _long_array()([s // item for s in a.strides])
+    # The JVM empties `keep` when the last array using the memory lets go, so the NumPy array is
+    # dropped then (not whenever the Java GC collects the proxy).
+    keep = [a]
+    release = jpype.JProxy(_runnable_class(), dict={"run": keep.clear})
     j = J.NDArray.wrapHost(
-        base, hi - lo, J.DType.of(name), _shape_arg((a.shape,)), strides, -lo // item, bool(a.flags.writeable), owner, None
+        base, hi - lo, _dtype_constant(name), _shape_arg((a.shape,)), strides, -lo // item, bool(a.flags.writeable), None, release
     )
     return _wrap(j)
 
