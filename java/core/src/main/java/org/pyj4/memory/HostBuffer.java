@@ -28,6 +28,18 @@ public final class HostBuffer extends Buffer {
     }
 
     /**
+     * Takes ownership of host memory that a backend allocated itself (aligned, say): counted in
+     * {@link MemoryStats} like {@link #allocate}, writable, and freed by {@code free} (which must not
+     * refer to the buffer) when the last reference is dropped.
+     */
+    public static HostBuffer adopt(long address, long byteSize, Runnable free) {
+        if (byteSize < 0) throw new IllegalArgumentException("buffer size must be >= 0. Received: " + byteSize);
+        if (address == 0) throw new IllegalArgumentException("cannot adopt a null address of " + byteSize + " bytes");
+        if (free == null) throw new IllegalArgumentException("adopt: expected a free action. Received: null");
+        return new HostBuffer(address, byteSize, free, true, true, null);
+    }
+
+    /**
      * Borrows memory owned elsewhere. {@code owner} stays reachable while the buffer lives;
      * {@code onRelease} (may be null) runs once when the last reference is dropped.
      */

@@ -1,0 +1,177 @@
+package org.pyj4.backend.cpu;
+
+import java.nio.ByteBuffer;
+import org.pyj4.backend.Backend;
+import org.pyj4.backend.BinaryOp;
+import org.pyj4.backend.Checks;
+import org.pyj4.backend.OptimizerKind;
+import org.pyj4.backend.PoolKind;
+import org.pyj4.backend.RandomKind;
+import org.pyj4.backend.ReduceOp;
+import org.pyj4.backend.RnnCell;
+import org.pyj4.backend.Tensor;
+import org.pyj4.backend.UnaryOp;
+import org.pyj4.backend.Window;
+import org.pyj4.backend.reference.JavaBackend;
+import org.pyj4.memory.Buffer;
+import org.pyj4.memory.HostBuffer;
+import org.pyj4.ndarray.Device;
+
+/**
+ * The native CPU backend: kernels in native/cpu (SIMD chosen for the CPU at run time, a small
+ * thread pool, OpenBLAS for float GEMM) reached through JNI. Host memory is the same
+ * {@link HostBuffer} as the reference backend's, so arrays move between the two without copies.
+ *
+ * <p>Every primitive first runs {@link Checks} (the exceptions callers see are the reference
+ * backend's), then hands packed descriptors to native code, which validates them again before it
+ * touches memory. Buffers are retained for the duration of each native call.
+ */
+public final class CpuBackend implements Backend {
+    /** Host transfers are plain memory copies: the reference backend's do exactly that. */
+    private static final JavaBackend HOST = new JavaBackend();
+
+    CpuBackend() {}
+
+    @Override public String name() { return "cpu"; }
+
+    @Override public Device device() { return Device.CPU; }
+
+    /** Zero-filled, 64-byte aligned host memory, counted in MemoryStats and freed on last release. */
+    @Override public Buffer allocate(long bytes) {
+        if (bytes < 0) throw new IllegalArgumentException("allocate: expected a size >= 0. Received: " + bytes);
+        long address = CpuNative.allocate(bytes);
+        if (address == 0) throw new OutOfMemoryError("cpu backend: could not allocate " + bytes + " bytes of host memory");
+        return HostBuffer.adopt(address, bytes, () -> CpuNative.free(address, bytes));
+    }
+
+    @Override public void write(Buffer dst, long byteOffset, ByteBuffer src) { HOST.write(dst, byteOffset, src); }
+
+    @Override public void read(Buffer src, long byteOffset, ByteBuffer dst) { HOST.read(src, byteOffset, dst); }
+
+    @Override public void copy(Tensor src, Tensor dst) {
+        Checks.copy(device(), src, dst);
+        try (Descriptors d = Descriptors.of(src, dst)) {
+            CpuNative.copy(d.words);
+        }
+    }
+
+    @Override public void unary(UnaryOp op, Tensor x, Tensor out) {
+        Checks.unary(device(), op, x, out);
+        try (Descriptors d = Descriptors.of(x, out)) {
+            CpuNative.unary(op.ordinal(), d.words);
+        }
+    }
+
+    @Override public void binary(BinaryOp op, Tensor a, Tensor b, Tensor out) {
+        Checks.binary(device(), op, a, b, out);
+        try (Descriptors d = Descriptors.of(a, b, out)) {
+            CpuNative.binary(op.ordinal(), d.words);
+        }
+    }
+
+    @Override public void where(Tensor cond, Tensor a, Tensor b, Tensor out) {
+        Checks.where(device(), cond, a, b, out);
+        try (Descriptors d = Descriptors.of(cond, a, b, out)) {
+            CpuNative.where(d.words);
+        }
+    }
+
+    @Override public void reduce(ReduceOp op, Tensor x, int[] axes, Tensor out) {
+        Checks.reduce(device(), op, x, axes, out);
+        try (Descriptors d = Descriptors.of(x, out)) {
+            CpuNative.reduce(op.ordinal(), axes.clone(), d.words);
+        }
+    }
+
+    @Override public void matmul(Tensor a, Tensor b, Tensor out) {
+        Checks.matmul(device(), a, b, out);
+        try (Descriptors d = Descriptors.of(a, b, out)) {
+            CpuNative.matmul(d.words);
+        }
+    }
+
+    @Override public void gather(Tensor x, Tensor index, Tensor out) {
+        Checks.gather(device(), x, index, out);
+        try (Descriptors d = Descriptors.of(x, index, out)) {
+            CpuNative.gather(d.words);
+        }
+    }
+
+    @Override public void scatter(Tensor dst, Tensor index, Tensor values) {
+        Checks.scatter(device(), dst, index, values);
+        try (Descriptors d = Descriptors.of(dst, index, values)) {
+            CpuNative.scatter(d.words);
+        }
+    }
+
+    @Override public void random(RandomKind kind, long seed, long counter, double a, double b, Tensor out) {
+        Checks.random(device(), kind, out);
+        try (Descriptors d = Descriptors.of(out)) {
+            CpuNative.random(kind.ordinal(), seed, counter, a, b, d.words);
+        }
+    }
+
+    @Override public void optimizerStep(OptimizerKind kind, Tensor param, Tensor grad, Tensor[] state, double[] hyper) {
+        Checks.optimizerStep(device(), kind, param, grad, state, hyper);
+        Tensor[] all = new Tensor[2 + state.length];
+        all[0] = param;
+        all[1] = grad;
+        System.arraycopy(state, 0, all, 2, state.length);
+        try (Descriptors d = Descriptors.of(all)) {
+            CpuNative.optimizerStep(kind.ordinal(), state.length, hyper.clone(), d.words);
+        }
+    }
+
+    // ------------------------------------------------------------------ layer primitives (native/cpu/pyj4_cpu_layers.h)
+
+    @Override public void scatterAdd(Tensor dst, Tensor index, Tensor values) {
+        Checks.scatterAdd(device(), dst, index, values);
+        try (Descriptors d = Descriptors.of(dst, index, values)) {
+            CpuLayerNative.scatterAdd(d.words);
+        }
+    }
+
+    @Override public void im2col(Tensor x, Window window, Tensor cols) {
+        Checks.im2col(device(), x, window, cols);
+        try (Descriptors d = Descriptors.of(x, cols)) {
+            CpuLayerNative.im2col(windowValues(window), d.words);
+        }
+    }
+
+    @Override public void col2im(Tensor cols, Window window, Tensor x) {
+        Checks.col2im(device(), cols, window, x);
+        try (Descriptors d = Descriptors.of(cols, x)) {
+            CpuLayerNative.col2im(windowValues(window), d.words);
+        }
+    }
+
+    @Override public void pool(PoolKind kind, Tensor x, Window window, Tensor out, Tensor argmax) {
+        Checks.pool(device(), kind, x, window, out, argmax);
+        try (Descriptors d = argmax == null ? Descriptors.of(x, out) : Descriptors.of(x, out, argmax)) {
+            CpuLayerNative.pool(kind.ordinal(), windowValues(window), argmax != null, d.words);
+        }
+    }
+
+    @Override public void rnnCell(RnnCell kind, Tensor[] operands) {
+        Checks.rnnCell(device(), kind, operands);
+        try (Descriptors d = Descriptors.of(operands)) {
+            CpuLayerNative.rnnCell(kind.ordinal(), operands.length, d.words);
+        }
+    }
+
+    private static int[] windowValues(Window w) {
+        return new int[] {w.kernelH(), w.kernelW(), w.strideH(), w.strideW(), w.dilationH(), w.dilationW(), w.padTop(), w.padLeft()};
+    }
+
+    // ------------------------------------------------------------------ beyond the SPI
+
+    /** Threads the kernels (and OpenBLAS) use; defaults to the CPUs this process may run on, or PYJ4_NUM_THREADS. */
+    public int threads() { return CpuNative.threads(); }
+
+    public void setThreads(int threads) { CpuNative.setThreads(threads); }
+
+    /** One line: the instruction set in use, threads, and the BLAS with its kernel (once loaded). */
+    public String info() { return CpuNative.info(); }
+
+    @Override public String toString() { return "CpuBackend(" + info() + ")"; }
+}

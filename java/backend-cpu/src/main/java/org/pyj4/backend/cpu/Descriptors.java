@@ -1,0 +1,60 @@
+package org.pyj4.backend.cpu;
+
+import org.pyj4.backend.Tensor;
+import org.pyj4.memory.Buffer;
+import org.pyj4.memory.HostBuffer;
+
+/**
+ * Packs tensors for the JNI entry points: per tensor {@code [address, byteSize, dtype, rank, offset,
+ * flags, shape..., strides...]}. Holds a reference on every buffer while the native call runs, so a
+ * concurrent release cannot free memory under a kernel: use it in try-with-resources.
+ */
+final class Descriptors implements AutoCloseable {
+    static final int READ_ONLY = 1;
+    private static final int HEADER = 6;
+
+    final long[] words;
+    private final Buffer[] held;
+    private int count;
+
+    private Descriptors(int words, int tensors) {
+        this.words = new long[words];
+        this.held = new Buffer[tensors];
+    }
+
+    /** Packs the tensors (already checked by org.pyj4.backend.Checks) and retains their buffers. */
+    static Descriptors of(Tensor... tensors) {
+        int size = 0;
+        for (Tensor t : tensors) size += HEADER + 2 * t.rank();
+        Descriptors d = new Descriptors(size, tensors.length);
+        int at = 0;
+        try {
+            for (Tensor t : tensors) at = d.put(t, at);
+        } catch (RuntimeException e) {
+            d.close();
+            throw e;
+        }
+        return d;
+    }
+
+    private int put(Tensor t, int at) {
+        HostBuffer buffer = (HostBuffer) t.buffer();
+        buffer.retain();  // throws IllegalStateException if it was released meanwhile
+        held[count++] = buffer;
+        words[at] = buffer.address();
+        words[at + 1] = buffer.byteSize();
+        words[at + 2] = t.dtype().ordinal();
+        words[at + 3] = t.rank();
+        words[at + 4] = t.offset();
+        words[at + 5] = buffer.isWritable() ? 0 : READ_ONLY;
+        int r = t.rank();
+        System.arraycopy(t.shape(), 0, words, at + HEADER, r);
+        System.arraycopy(t.strides(), 0, words, at + HEADER + r, r);
+        return at + HEADER + 2 * r;
+    }
+
+    @Override public void close() {
+        for (int i = 0; i < count; i++) held[i].release();
+        count = 0;
+    }
+}

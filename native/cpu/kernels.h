@@ -1,0 +1,63 @@
+// The table of inner loops that one instruction set provides. The files under simd/ are compiled
+// once per instruction set (baseline x86-64, AVX2, AVX-512), each filling its own table; isa.cpp
+// picks the best table the CPU runs at startup. Drivers (one file per op family) do validation,
+// N-d iteration and threading in baseline code and call these loops for the contiguous or strided
+// innermost runs.
+#pragma once
+
+#include <stdint.h>
+
+#include "pyj4_abi.h"
+
+namespace pj::cpu {
+
+/**
+ * An elementwise inner loop over n elements: p[i] points at operand i's first element and s[i] is
+ * its stride in bytes (0 for broadcast); the output is the last operand.
+ */
+typedef void (*Loop)(char* const* p, const int64_t* s, int64_t n);
+
+/** Accumulator classes of a reduction: in double (float outputs) or in wrapping int64. */
+enum AccClass { ACC_DOUBLE = 0, ACC_INT = 1, ACC_CLASS_COUNT = 2 };
+
+/** A running reduction; `index` is the position of the best value for ARGMAX/ARGMIN (-1: none yet). */
+struct Acc {
+    double f;
+    int64_t i;
+    int64_t index;
+};
+
+/**
+ * Folds n elements at p (stride in bytes) into acc; for ARGMAX/ARGMIN `first` is the reduced
+ * index of the first one, and earlier positions win ties.
+ */
+typedef void (*RowReduce)(const char* p, int64_t stride, int64_t n, int64_t first, Acc* acc);
+
+/** Folds a contiguous row of n elements into n accumulators (double[] or int64_t[] by class). */
+typedef void (*ColumnReduce)(const char* p, int64_t n, void* acc);
+
+struct KernelTable {
+    const char* isa;
+    Loop cast[PJ_DTYPE_COUNT][PJ_DTYPE_COUNT];  // [from][to]
+    Loop unary[PJ_UNARY_OP_COUNT][PJ_DTYPE_COUNT];
+    Loop binary[PJ_BINARY_OP_COUNT][PJ_DTYPE_COUNT];
+    Loop where[4];  // by log2(item size): selection only moves bits
+    Loop where_bool;  // bools: stores the selected value as 0/1
+    RowReduce row_reduce[PJ_REDUCE_OP_COUNT][PJ_DTYPE_COUNT][ACC_CLASS_COUNT];
+    ColumnReduce column_reduce[PJ_REDUCE_OP_COUNT][PJ_DTYPE_COUNT][ACC_CLASS_COUNT];
+};
+
+namespace baseline { void fill_table(KernelTable* t); }
+namespace avx2 { void fill_table(KernelTable* t); }
+namespace avx512 { void fill_table(KernelTable* t); }
+
+/** The table of the instruction set in use. */
+const KernelTable& kernels();
+
+/** Instruction sets this CPU runs, best last: "baseline", "avx2", "avx512". */
+bool isa_supported(const char* name);
+
+/** Switches the table (tests and benchmarks); false if the CPU lacks that instruction set. */
+bool select_isa(const char* name);
+
+}  // namespace pj::cpu

@@ -1,0 +1,264 @@
+// Batched matrix product. float32/float64 go to OpenBLAS when every matrix has a layout it takes
+// (unit stride along rows or columns); other operands are first copied dense. float16/bfloat16 are
+// computed in float32 through the same path and rounded once; integers and bools use exact
+// wrapping int64 loops (bool: any a&b). Without a BLAS, floats use the built-in loops too.
+#include <stdlib.h>
+#include <string.h>
+
+#include <memory>
+#include <type_traits>
+
+#include "blas.h"
+#include "checks.h"
+#include "kernels.h"
+#include "nd_iter.h"
+#include "pyj4_cpu.h"
+#include "thread_pool.h"
+
+using namespace pj;
+using namespace pj::cpu;
+
+namespace {
+
+constexpr int64_t kIntMax = 0x7fffffff;
+
+/** An owned dense (row-major) tensor. */
+struct Dense {
+    std::unique_ptr<char, decltype(&free)> memory{nullptr, &free};
+    pj_tensor t{};
+
+    /** Allocates a dense tensor of like's shape in `dtype`; copies `like` into it if fill. */
+    Dense(const pj_tensor& like, int dtype, bool fill) {
+        int64_t bytes = numel(like) * itemsize(dtype);
+        memory.reset(static_cast<char*>(aligned_alloc(64, (bytes + 63) / 64 * 64 + 64)));
+        if (!memory) throw std::bad_alloc();
+        t = like;
+        t.data = memory.get();
+        t.byte_size = bytes;
+        t.dtype = dtype;
+        t.offset = 0;
+        t.flags = 0;
+        int64_t stride = 1;
+        for (int i = like.rank - 1; i >= 0; i--) {
+            t.strides[i] = stride;
+            stride *= like.shape[i] > 0 ? like.shape[i] : 1;
+        }
+        if (fill) copy_tensor(like, t);
+    }
+};
+
+/** How BLAS reads one operand: transposed or not, with a leading dimension. */
+struct Layout {
+    bool ok = false;
+    bool trans = false;
+    int64_t ld = 0;
+};
+
+/** A rows x cols matrix with element strides rs, cs, as BLAS takes it (row-major), if it can. */
+Layout blas_layout(int64_t rows, int64_t cols, int64_t rs, int64_t cs) {
+    Layout l;
+    if (rows > kIntMax || cols > kIntMax) return l;
+    if ((cs == 1 || cols == 1) && (rows == 1 || rs >= cols) && rs >= 0) {
+        l.ok = true;
+        l.ld = rows == 1 ? (cols > 1 ? cols : 1) : rs;
+    } else if ((rs == 1 || rows == 1) && (cols == 1 || cs >= rows) && cs >= 0) {
+        l.ok = true;
+        l.trans = true;
+        l.ld = cols == 1 ? (rows > 1 ? rows : 1) : cs;
+    }
+    if (l.ld < 1 || l.ld > kIntMax) l.ok = false;
+    if (l.ok && !l.trans && l.ld < cols) l.ok = false;
+    if (l.ok && l.trans && l.ld < rows) l.ok = false;
+    return l;
+}
+
+struct Batched {
+    int rank;  // of the operands; batch dims are the first rank - 2
+    int64_t m, n, k, batches;
+    const pj_tensor* a;
+    const pj_tensor* b;
+    const pj_tensor* c;
+
+    /** Element offsets of batch `index` in a, b and c. */
+    void offsets(int64_t index, int64_t* oa, int64_t* ob, int64_t* oc) const {
+        *oa = a->offset, *ob = b->offset, *oc = c->offset;
+        for (int d = rank - 3; d >= 0; d--) {
+            int64_t i = index % c->shape[d];
+            index /= c->shape[d];
+            *oa += i * a->strides[d], *ob += i * b->strides[d], *oc += i * c->strides[d];
+        }
+    }
+};
+
+template <class T>
+struct Gemm;
+
+template <>
+struct Gemm<float> {
+    static void call(const Blas& b, int ta, int tb, int m, int n, int k, const float* A, int lda, const float* B, int ldb,
+                     float* C, int ldc) {
+        b.sgemm(kRowMajor, ta, tb, m, n, k, 1.0f, A, lda, B, ldb, 0.0f, C, ldc);
+    }
+};
+
+template <>
+struct Gemm<double> {
+    static void call(const Blas& b, int ta, int tb, int m, int n, int k, const double* A, int lda, const double* B,
+                     int ldb, double* C, int ldc) {
+        b.dgemm(kRowMajor, ta, tb, m, n, k, 1.0, A, lda, B, ldb, 0.0, C, ldc);
+    }
+};
+
+/**
+ * float32 products whose terms overflow float (huge inputs) give inf or NaN where a double
+ * accumulation, as the reference does, gives a finite value or a definite infinity. Such elements
+ * (rare, and only with extreme inputs) are recomputed in double after the BLAS call.
+ */
+void redo_non_finite(const float* A, Layout la, const float* B, Layout lb, float* C, Layout lc, int64_t m, int64_t n, int64_t k) {
+    for (int64_t i = 0; i < m; i++)
+        for (int64_t j = 0; j < n; j++) {
+            float& c = lc.trans ? C[j * lc.ld + i] : C[i * lc.ld + j];
+            if (__builtin_isfinite(c)) continue;
+            double s = 0;
+            for (int64_t p = 0; p < k; p++) {
+                double a = la.trans ? A[p * la.ld + i] : A[i * la.ld + p];
+                double b = lb.trans ? B[j * lb.ld + p] : B[p * lb.ld + j];
+                s += a * b;
+            }
+            c = (float)s;
+        }
+}
+
+/** C = A @ B per batch through BLAS; every operand's layout was checked with blas_layout. */
+template <class T>
+void blas_batches(const Blas& blas, const Batched& job) {
+    const int64_t m = job.m, n = job.n, k = job.k;
+    const int r = job.rank;
+    Layout la = blas_layout(m, k, job.a->strides[r - 2], job.a->strides[r - 1]);
+    Layout lb = blas_layout(k, n, job.b->strides[r - 2], job.b->strides[r - 1]);
+    Layout lc = blas_layout(m, n, job.c->strides[r - 2], job.c->strides[r - 1]);
+    auto one = [&](int64_t batch) {
+        int64_t oa, ob, oc;
+        job.offsets(batch, &oa, &ob, &oc);
+        const T* A = static_cast<const T*>(job.a->data) + oa;
+        const T* B = static_cast<const T*>(job.b->data) + ob;
+        T* C = static_cast<T*>(job.c->data) + oc;
+        int ta = la.trans ? kTrans : kNoTrans, tb = lb.trans ? kTrans : kNoTrans;
+        if (!lc.trans) {
+            Gemm<T>::call(blas, ta, tb, (int)m, (int)n, (int)k, A, (int)la.ld, B, (int)lb.ld, C, (int)lc.ld);
+        } else {  // C is column-major: compute C^T = B^T A^T into it
+            int fa = la.trans ? kNoTrans : kTrans, fb = lb.trans ? kNoTrans : kTrans;
+            Gemm<T>::call(blas, fb, fa, (int)n, (int)m, (int)k, B, (int)lb.ld, A, (int)la.ld, C, (int)lc.ld);
+        }
+        if constexpr (std::is_same<T, float>::value) redo_non_finite(A, la, B, lb, C, lc, m, n, k);
+    };
+    // Many small products: spread over our threads. Below 2^18 multiply-adds OpenBLAS itself runs
+    // single-threaded (its SMP threshold), so the two kinds of threads never stack up.
+    const bool small = m * n * k < (int64_t)1 << 18;
+    if (job.batches > 1 && small) {
+        auto body = [&](int64_t begin, int64_t end) {
+            for (int64_t i = begin; i < end; i++) one(i);
+        };
+        parallel_for(job.batches, 1, body);
+    } else {
+        for (int64_t i = 0; i < job.batches; i++) one(i);
+    }
+}
+
+/** Built-in C = A @ B for dense row-major operands, accumulating in T (int64 wraps). */
+template <class T>
+void loop_batches(const Batched& job) {
+    const int64_t m = job.m, n = job.n, k = job.k;
+    auto body = [&](int64_t begin, int64_t end) {
+        for (int64_t row = begin; row < end; row++) {
+            int64_t batch = row / m, i = row % m, oa, ob, oc;
+            job.offsets(batch, &oa, &ob, &oc);
+            const T* A = static_cast<const T*>(job.a->data) + oa + i * k;
+            const T* B = static_cast<const T*>(job.b->data) + ob;
+            T* C = static_cast<T*>(job.c->data) + oc + i * n;
+            for (int64_t j = 0; j < n; j++) C[j] = 0;
+            for (int64_t p = 0; p < k; p++) {
+                const T a = A[p];
+                const T* Bp = B + p * n;
+                if constexpr (std::is_integral<T>::value) {  // int64: wrap modulo 2^64
+                    for (int64_t j = 0; j < n; j++) C[j] = (T)((uint64_t)C[j] + (uint64_t)a * (uint64_t)Bp[j]);
+                } else {
+                    for (int64_t j = 0; j < n; j++) C[j] += a * Bp[j];
+                }
+            }
+        }
+    };
+    int64_t rows = job.batches * m;
+    int64_t per_row = n * k > 0 ? n * k : 1;
+    parallel_for(rows, kParallelElements / per_row > 0 ? kParallelElements / per_row : 1, body);
+}
+
+void validate(const pj_tensor* a, const pj_tensor* b, const pj_tensor* out) {
+    check_operands("matmul", {{"a", a, false}, {"b", b, false}, {"out", out, true}}, false);
+    std::initializer_list<Operand> all = {{"a", a}, {"b", b}, {"out", out}};
+    if (a->dtype != b->dtype || a->dtype != out->dtype) fail_dtype("matmul", "a, b and out of one dtype", all);
+    const int r = out->rank;
+    if (r < 2 || a->rank != r || b->rank != r)
+        fail_shape("matmul", "a [..., m, k], b [..., k, n] and out [..., m, n] of one rank >= 2", all);
+    bool ok = a->shape[r - 2] == out->shape[r - 2] && b->shape[r - 1] == out->shape[r - 1] &&
+              a->shape[r - 1] == b->shape[r - 2];
+    for (int d = 0; ok && d < r - 2; d++) ok = a->shape[d] == out->shape[d] && b->shape[d] == out->shape[d];
+    if (!ok) fail_shape("matmul", "a [..., m, k], b [..., k, n] and out [..., m, n] with batch dims broadcast to out's", all);
+}
+
+template <class T>
+void float_matmul(const pj_tensor& a, const pj_tensor& b, const pj_tensor& c, const Blas* blas) {
+    const int r = c.rank;
+    Batched job{r, c.shape[r - 2], c.shape[r - 1], a.shape[r - 1], numel(c) / (c.shape[r - 2] * c.shape[r - 1]), &a, &b, &c};
+    if (blas == nullptr) {
+        loop_batches<T>(job);  // callers pass dense operands when there is no BLAS
+        return;
+    }
+    blas_batches<T>(*blas, job);
+}
+
+void compute(const pj_tensor* a, const pj_tensor* b, const pj_tensor* out) {
+    const int r = out->rank;
+    const int64_t m = out->shape[r - 2], n = out->shape[r - 1], k = a->shape[r - 1];
+    if (numel(*out) == 0) return;
+    const int dt = out->dtype;
+    const bool use_float32 = dt == PJ_FLOAT16 || dt == PJ_BFLOAT16 || dt == PJ_FLOAT32;
+    const int work = use_float32 ? PJ_FLOAT32 : dt == PJ_FLOAT64 ? PJ_FLOAT64 : PJ_INT64;
+    const Blas* lib = is_float(dt) ? blas() : nullptr;
+    auto fits = [&](const pj_tensor& t, int64_t rows, int64_t cols) {
+        return lib != nullptr && t.dtype == work && blas_layout(rows, cols, t.strides[r - 2], t.strides[r - 1]).ok;
+    };
+    if (k == 0) {  // empty sum: zeros
+        int64_t zero = 0;
+        pj_tensor z = *out;
+        z.data = &zero, z.byte_size = 8, z.dtype = PJ_INT64, z.offset = 0;
+        for (int d = 0; d < r; d++) z.strides[d] = 0;
+        copy_tensor(z, *out);
+        return;
+    }
+    // Operands BLAS cannot read as they are (or any, for the built-in loops) become dense copies.
+    std::unique_ptr<Dense> da, db, dc;
+    const pj_tensor* A = a;
+    const pj_tensor* B = b;
+    const pj_tensor* C = out;
+    if (!fits(*a, m, k)) da.reset(new Dense(*a, work, true)), A = &da->t;
+    if (!fits(*b, k, n)) db.reset(new Dense(*b, work, true)), B = &db->t;
+    const bool overlaps = ranges_intersect(*out, *a) || ranges_intersect(*out, *b);
+    if (overlaps || !fits(*out, m, n)) dc.reset(new Dense(*out, work, false)), C = &dc->t;
+    if (work == PJ_FLOAT32) float_matmul<float>(*A, *B, *C, lib);
+    else if (work == PJ_FLOAT64) float_matmul<double>(*A, *B, *C, lib);
+    else {
+        Batched job{r, m, n, k, numel(*C) / (m * n), A, B, C};
+        loop_batches<int64_t>(job);
+    }
+    if (dc) copy_tensor(*C, *out);  // int64 -> bool gives "any a&b"; other integers wrap
+}
+
+}  // namespace
+
+extern "C" int pj_cpu_matmul(const pj_tensor* a, const pj_tensor* b, const pj_tensor* out) {
+    return guarded("matmul", [&] {
+        validate(a, b, out);
+        compute(a, b, out);
+    });
+}

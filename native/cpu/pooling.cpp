@@ -1,0 +1,126 @@
+// Max and average pooling over 2-D windows of channels_last images (x [N, H, W, C] -> out
+// [N, OH, OW, C]). Per output position the taps are visited in row-major order with the channels
+// innermost (contiguous for channels_last, so the compare/add loop vectorises); padding taps are
+// skipped. MAX keeps the first largest value (a NaN beats everything) and can write its row-major
+// index into x, which the backward pass scatter-adds into; AVG sums in double, as the reference.
+#include <math.h>
+
+#include <vector>
+
+#include "pyj4_cpu_layers.h"
+#include "thread_pool.h"
+#include "window_check.h"
+
+using namespace pj;
+using namespace pj::cpu;
+
+namespace {
+
+template <class T>
+void pool(int kind, const pj_tensor& xt, const pj_window& w, const pj_tensor& ot, const pj_tensor* at) {
+    const T* x = (const T*)xt.data + xt.offset;
+    T* out = (T*)ot.data + ot.offset;
+    int64_t* arg = at != nullptr ? (int64_t*)at->data + at->offset : nullptr;
+    const int64_t* xs = xt.strides;
+    const int64_t* os = ot.strides;
+    const int64_t* as = at != nullptr ? at->strides : nullptr;
+    const int64_t H = xt.shape[1], W = xt.shape[2], C = xt.shape[3];
+    const int64_t N = ot.shape[0], OH = ot.shape[1], OW = ot.shape[2];
+    auto rows = [&](int64_t begin, int64_t end) {
+        std::vector<double> acc(C);
+        std::vector<int64_t> best(C);
+        for (int64_t r = begin; r < end; r++) {
+            const int64_t n = r / OH, oh = r % OH;
+            for (int64_t ow = 0; ow < OW; ow++) {
+                int64_t count = 0;
+                for (int64_t c = 0; c < C; c++) best[c] = -1, acc[c] = 0;
+                for (int64_t kh = 0; kh < w.kernel_h; kh++) {
+                    const int64_t h = oh * w.stride_h - w.pad_top + kh * w.dilation_h;
+                    if (h < 0 || h >= H) continue;
+                    for (int64_t kw = 0; kw < w.kernel_w; kw++) {
+                        const int64_t ww = ow * w.stride_w - w.pad_left + kw * w.dilation_w;
+                        if (ww < 0 || ww >= W) continue;
+                        const T* src = x + n * xs[0] + h * xs[1] + ww * xs[2];
+                        count++;
+                        if (kind == PJ_POOL_AVG) {
+                            for (int64_t c = 0; c < C; c++) acc[c] += (double)src[c * xs[3]];
+                            continue;
+                        }
+                        const int64_t flat = ((n * H + h) * W + ww) * C;
+                        for (int64_t c = 0; c < C; c++) {
+                            const double v = (double)src[c * xs[3]];
+                            const double b = acc[c];
+                            if (best[c] < 0 || (!isnan(b) && (isnan(v) || v > b))) acc[c] = v, best[c] = flat + c;
+                        }
+                    }
+                }
+                T* dst = out + n * os[0] + oh * os[1] + ow * os[2];
+                if (kind == PJ_POOL_AVG) {
+                    for (int64_t c = 0; c < C; c++) dst[c * os[3]] = (T)(acc[c] / (double)count);
+                } else {
+                    for (int64_t c = 0; c < C; c++) dst[c * os[3]] = (T)acc[c];
+                    if (arg != nullptr) {
+                        int64_t* a = arg + n * as[0] + oh * as[1] + ow * as[2];
+                        for (int64_t c = 0; c < C; c++) a[c * as[3]] = best[c];
+                    }
+                }
+            }
+        }
+    };
+    const int64_t per_row = OW * w.kernel_h * w.kernel_w * C > 0 ? OW * w.kernel_h * w.kernel_w * C : 1;
+    parallel_for(N * OH, 32768 / per_row > 0 ? 32768 / per_row : 1, rows);
+}
+
+/** Every output position along one axis has a tap inside the input (a window fully in the padding has no value). */
+void check_windows_nonempty(const std::string& op, const char* axis, int64_t in, int64_t out, int stride, int pad, int kernel, int dilation,
+                            const pj_window& w) {
+    for (int64_t o = 0; o < out; o++) {
+        bool any = false;
+        for (int k = 0; k < kernel && !any; k++) {
+            const int64_t at = o * stride - pad + (int64_t)k * dilation;
+            any = at >= 0 && at < in;
+        }
+        if (!any)
+            fail(PJ_ERR_ARGUMENT, op + ": output position " + std::to_string(o) + " along " + axis + " has no tap inside the input of length " +
+                                      std::to_string(in) + " (a window entirely in the padding). Received: " + window_str(w) +
+                                      ", output length " + std::to_string(out));
+    }
+}
+
+void validate(int kind, const pj_tensor* x, const pj_window* w, const pj_tensor* out, const pj_tensor* argmax) {
+    if (kind < 0 || kind >= PJ_POOL_KIND_COUNT)
+        fail(PJ_ERR_ARGUMENT, "pool: expected a kind in [0, " + std::to_string(PJ_POOL_KIND_COUNT) + "). Received: " + std::to_string(kind));
+    const std::string op = kind == PJ_POOL_MAX ? "pool MAX" : "pool AVG";
+    check_window(op, w);
+    check_operands(op, {{"x", x, false}, {"out", out, true}}, false);
+    std::initializer_list<Operand> all = {{"x", x}, {"out", out}};
+    if (x->rank != 4 || out->rank != 4) fail_shape(op, "x [N, H, W, C] and out [N, OH, OW, C]", all);
+    if (x->shape[0] != out->shape[0] || x->shape[3] != out->shape[3]) fail_shape(op, "out [N, OH, OW, C] with x's N and C", all);
+    if (!is_float32_or_64(x->dtype) || out->dtype != x->dtype) fail_dtype(op, "x and out of one dtype, float32 or float64", all);
+    if (numel(*out) > 0 && numel(*x) > 0 && ranges_intersect(*out, *x))
+        fail(PJ_ERR_ARGUMENT, op + ": expected out apart from x (an output must not share memory with another operand). Received: " + received(all));
+    if (argmax != nullptr) {
+        if (kind != PJ_POOL_MAX) fail(PJ_ERR_ARGUMENT, op + ": only MAX pooling writes argmax indices");
+        check_operands(op, {{"argmax", argmax, true}}, false);
+        std::initializer_list<Operand> with = {{"out", out}, {"argmax", argmax}};
+        if (!same_shape(*out, *argmax)) fail_shape(op, "argmax of out's shape", with);
+        if (argmax->dtype != PJ_INT64) fail_dtype(op, "an int64 argmax", with);
+        if (numel(*argmax) > 0 && ((numel(*x) > 0 && ranges_intersect(*argmax, *x)) || ranges_intersect(*argmax, *out)))
+            fail(PJ_ERR_ARGUMENT, op + ": expected argmax apart from x and out. Received: " + received(with));
+    }
+    if (numel(*out) > 0) {
+        check_windows_nonempty(op, "H", x->shape[1], out->shape[1], w->stride_h, w->pad_top, w->kernel_h, w->dilation_h, *w);
+        check_windows_nonempty(op, "W", x->shape[2], out->shape[2], w->stride_w, w->pad_left, w->kernel_w, w->dilation_w, *w);
+    }
+}
+
+}  // namespace
+
+extern "C" int pj_cpu_pool(int32_t kind, const pj_tensor* x, const pj_window* window, const pj_tensor* out, const pj_tensor* argmax) {
+    return guarded("pool", [&] {
+        validate(kind, x, window, out, argmax);
+        if (numel(*out) == 0) return;
+        if (x->dtype == PJ_FLOAT32) pool<float>(kind, *x, *window, *out, argmax);
+        else pool<double>(kind, *x, *window, *out, argmax);
+    });
+}

@@ -1,0 +1,256 @@
+// JNI glue for org.pyj4.backend.cpu.CpuNative. Tensors arrive packed in a long[]: per tensor
+// [address, byteSize, dtype, rank, offset, flags, shape[rank]..., strides[rank]...]. Every entry
+// parses defensively, calls the C ABI (which validates everything before touching memory) and turns
+// a failed status into the Java exception of its kind, carrying the native message. No C++
+// exception crosses into the JVM.
+#include <jni.h>
+#include <string.h>
+
+#include <string>
+
+#include "pyj4_cpu.h"
+
+namespace {
+
+constexpr int kFieldsBeforeDims = 6;
+constexpr jsize kMaxDescriptorLongs = 4 * (kFieldsBeforeDims + 2 * PJ_MAX_RANK);
+
+const char* exception_class(int status) {
+    switch (status) {
+        case PJ_ERR_ARGUMENT: return "java/lang/IllegalArgumentException";
+        case PJ_ERR_SHAPE: return "org/pyj4/ndarray/ShapeException";
+        case PJ_ERR_DTYPE: return "org/pyj4/ndarray/DTypeException";
+        case PJ_ERR_INDEX: return "java/lang/IndexOutOfBoundsException";
+        case PJ_ERR_MEMORY: return "java/lang/OutOfMemoryError";
+        default: return "org/pyj4/backend/BackendException";
+    }
+}
+
+void throw_java(JNIEnv* env, int status, const char* message) {
+    if (env->ExceptionCheck()) return;  // one is already pending (e.g. from the JVM itself)
+    jclass cls = env->FindClass(exception_class(status));
+    if (cls == nullptr) {  // a class missing from the class path must not hide the error
+        env->ExceptionClear();
+        cls = env->FindClass("java/lang/RuntimeException");
+        if (cls == nullptr) return;
+    }
+    env->ThrowNew(cls, message);
+}
+
+void check(JNIEnv* env, int status) {
+    if (status != PJ_OK) throw_java(env, status, pj_last_error());
+}
+
+/** Unpacks up to `count` tensors from desc; false (with a pending IllegalArgumentException) if malformed. */
+bool unpack(JNIEnv* env, const char* op, jlongArray desc, int count, pj_tensor* out) {
+    if (desc == nullptr) {
+        throw_java(env, PJ_ERR_ARGUMENT, (std::string(op) + ": expected a descriptor array. Received: null").c_str());
+        return false;
+    }
+    jsize length = env->GetArrayLength(desc);
+    if (length > kMaxDescriptorLongs) {
+        throw_java(env, PJ_ERR_ARGUMENT, (std::string(op) + ": descriptor array too long: " + std::to_string(length)).c_str());
+        return false;
+    }
+    jlong words[kMaxDescriptorLongs];
+    env->GetLongArrayRegion(desc, 0, length, words);
+    if (env->ExceptionCheck()) return false;
+    jsize at = 0;
+    for (int i = 0; i < count; i++) {
+        pj_tensor& t = out[i];
+        memset(&t, 0, sizeof t);
+        if (at + kFieldsBeforeDims > length) goto truncated;
+        t.data = reinterpret_cast<void*>(static_cast<intptr_t>(words[at]));
+        t.byte_size = words[at + 1];
+        t.dtype = (int32_t)words[at + 2];
+        if (words[at + 2] != t.dtype) t.dtype = -1;  // out of int range: reported as a bad dtype code
+        const jlong rank = words[at + 3];
+        t.offset = words[at + 4];
+        t.flags = (uint32_t)words[at + 5];
+        at += kFieldsBeforeDims;
+        if (rank < 0 || rank > PJ_MAX_RANK) {
+            throw_java(env, PJ_ERR_ARGUMENT,
+                       (std::string(op) + ": expected a rank in [0, " + std::to_string(PJ_MAX_RANK) +
+                        "]. Received: rank=" + std::to_string(rank) + " for operand " + std::to_string(i))
+                           .c_str());
+            return false;
+        }
+        t.rank = (int32_t)rank;
+        if (at + 2 * rank > length) goto truncated;
+        for (int d = 0; d < rank; d++) t.shape[d] = words[at + d];
+        for (int d = 0; d < rank; d++) t.strides[d] = words[at + rank + d];
+        at += 2 * (jsize)rank;
+    }
+    if (at != length) goto truncated;
+    return true;
+truncated:
+    throw_java(env, PJ_ERR_ARGUMENT,
+               (std::string(op) + ": malformed descriptor array of " + std::to_string(length) + " longs for " +
+                std::to_string(count) + " tensors")
+                   .c_str());
+    return false;
+}
+
+}  // namespace
+
+// Every body is wrapped: a C++ exception here (none is expected) becomes a BackendException.
+#define PJ_JNI_BODY(op, ...)                                                                    \
+    try {                                                                                       \
+        __VA_ARGS__;                                                                            \
+    } catch (...) {                                                                             \
+        throw_java(env, PJ_ERR_BACKEND, op ": unexpected native failure in the JNI glue");      \
+    }
+
+#define PJ_JNI(ret, name) extern "C" JNIEXPORT ret JNICALL Java_org_pyj4_backend_cpu_CpuNative_##name
+
+PJ_JNI(void, copy)(JNIEnv* env, jclass, jlongArray desc) {
+    PJ_JNI_BODY("copy", {
+        pj_tensor t[2];
+        if (unpack(env, "copy", desc, 2, t)) check(env, pj_cpu_copy(&t[0], &t[1]));
+    })
+}
+
+PJ_JNI(void, unary)(JNIEnv* env, jclass, jint op, jlongArray desc) {
+    PJ_JNI_BODY("unary", {
+        pj_tensor t[2];
+        if (unpack(env, "unary", desc, 2, t)) check(env, pj_cpu_unary(op, &t[0], &t[1]));
+    })
+}
+
+PJ_JNI(void, binary)(JNIEnv* env, jclass, jint op, jlongArray desc) {
+    PJ_JNI_BODY("binary", {
+        pj_tensor t[3];
+        if (unpack(env, "binary", desc, 3, t)) check(env, pj_cpu_binary(op, &t[0], &t[1], &t[2]));
+    })
+}
+
+PJ_JNI(void, where)(JNIEnv* env, jclass, jlongArray desc) {
+    PJ_JNI_BODY("where", {
+        pj_tensor t[4];
+        if (unpack(env, "where", desc, 4, t)) check(env, pj_cpu_where(&t[0], &t[1], &t[2], &t[3]));
+    })
+}
+
+PJ_JNI(void, reduce)(JNIEnv* env, jclass, jint op, jintArray axes, jlongArray desc) {
+    PJ_JNI_BODY("reduce", {
+        pj_tensor t[2];
+        if (!unpack(env, "reduce", desc, 2, t)) return;
+        if (axes == nullptr) {
+            throw_java(env, PJ_ERR_ARGUMENT, "reduce: expected an axes array. Received: null");
+            return;
+        }
+        jsize n = env->GetArrayLength(axes);
+        if (n > PJ_MAX_RANK) {
+            throw_java(env, PJ_ERR_ARGUMENT, ("reduce: expected at most 16 axes. Received: " + std::to_string(n)).c_str());
+            return;
+        }
+        jint values[PJ_MAX_RANK];
+        env->GetIntArrayRegion(axes, 0, n, values);
+        if (env->ExceptionCheck()) return;
+        int32_t ax[PJ_MAX_RANK];
+        for (jsize i = 0; i < n; i++) ax[i] = values[i];
+        check(env, pj_cpu_reduce(op, &t[0], ax, n, &t[1]));
+    })
+}
+
+PJ_JNI(void, matmul)(JNIEnv* env, jclass, jlongArray desc) {
+    PJ_JNI_BODY("matmul", {
+        pj_tensor t[3];
+        if (unpack(env, "matmul", desc, 3, t)) check(env, pj_cpu_matmul(&t[0], &t[1], &t[2]));
+    })
+}
+
+PJ_JNI(void, gather)(JNIEnv* env, jclass, jlongArray desc) {
+    PJ_JNI_BODY("gather", {
+        pj_tensor t[3];
+        if (unpack(env, "gather", desc, 3, t)) check(env, pj_cpu_gather(&t[0], &t[1], &t[2]));
+    })
+}
+
+PJ_JNI(void, scatter)(JNIEnv* env, jclass, jlongArray desc) {
+    PJ_JNI_BODY("scatter", {
+        pj_tensor t[3];
+        if (unpack(env, "scatter", desc, 3, t)) check(env, pj_cpu_scatter(&t[0], &t[1], &t[2]));
+    })
+}
+
+PJ_JNI(void, random)(JNIEnv* env, jclass, jint kind, jlong seed, jlong counter, jdouble a, jdouble b, jlongArray desc) {
+    PJ_JNI_BODY("random", {
+        pj_tensor t[1];
+        if (unpack(env, "random", desc, 1, t)) check(env, pj_cpu_random(kind, seed, counter, a, b, &t[0]));
+    })
+}
+
+PJ_JNI(void, optimizerStep)(JNIEnv* env, jclass, jint kind, jint nstate, jdoubleArray hyper, jlongArray desc) {
+    PJ_JNI_BODY("optimizerStep", {
+        if (nstate < 0 || nstate > 3) {
+            throw_java(env, PJ_ERR_ARGUMENT, ("optimizerStep: expected at most 3 state tensors. Received: " + std::to_string(nstate)).c_str());
+            return;
+        }
+        pj_tensor t[5];
+        if (!unpack(env, "optimizerStep", desc, 2 + nstate, t)) return;
+        if (hyper == nullptr) {
+            throw_java(env, PJ_ERR_ARGUMENT, "optimizerStep: expected a hyper array. Received: null");
+            return;
+        }
+        jsize n = env->GetArrayLength(hyper);
+        if (n > 16) {
+            throw_java(env, PJ_ERR_ARGUMENT, ("optimizerStep: too many hyperparameters: " + std::to_string(n)).c_str());
+            return;
+        }
+        jdouble h[16];
+        env->GetDoubleArrayRegion(hyper, 0, n, h);
+        if (env->ExceptionCheck()) return;
+        const pj_tensor* state[3] = {&t[2], &t[3], &t[4]};
+        check(env, pj_cpu_optimizer_step(kind, &t[0], &t[1], state, nstate, h, n));
+    })
+}
+
+PJ_JNI(jlong, allocate)(JNIEnv*, jclass, jlong bytes) {
+    return static_cast<jlong>(reinterpret_cast<intptr_t>(pj_cpu_alloc(bytes)));
+}
+
+PJ_JNI(void, free)(JNIEnv*, jclass, jlong address, jlong bytes) {
+    pj_cpu_free(reinterpret_cast<void*>(static_cast<intptr_t>(address)), bytes);
+}
+
+PJ_JNI(jint, threads)(JNIEnv*, jclass) { return pj_cpu_threads(); }
+
+PJ_JNI(void, setThreads)(JNIEnv* env, jclass, jint n) {
+    if (n < 1) {
+        throw_java(env, PJ_ERR_ARGUMENT, ("threads: expected at least 1. Received: " + std::to_string(n)).c_str());
+        return;
+    }
+    pj_cpu_set_threads(n);
+}
+
+PJ_JNI(void, loadBlas)(JNIEnv* env, jclass, jstring path) {
+    PJ_JNI_BODY("loadBlas", {
+        const char* p = path != nullptr ? env->GetStringUTFChars(path, nullptr) : nullptr;
+        if (path != nullptr && p == nullptr) return;  // OutOfMemoryError pending
+        int status = pj_cpu_load_blas(p);
+        if (p != nullptr) env->ReleaseStringUTFChars(path, p);
+        check(env, status);
+    })
+}
+
+PJ_JNI(void, setBlasPath)(JNIEnv* env, jclass, jstring path) {
+    PJ_JNI_BODY("setBlasPath", {
+        const char* p = path != nullptr ? env->GetStringUTFChars(path, nullptr) : nullptr;
+        if (path != nullptr && p == nullptr) return;
+        pj_cpu_set_blas_path(p);
+        if (p != nullptr) env->ReleaseStringUTFChars(path, p);
+    })
+}
+
+PJ_JNI(jstring, info)(JNIEnv* env, jclass) { return env->NewStringUTF(pj_cpu_info()); }
+
+PJ_JNI(void, selectIsa)(JNIEnv* env, jclass, jstring name) {
+    PJ_JNI_BODY("selectIsa", {
+        const char* p = name != nullptr ? env->GetStringUTFChars(name, nullptr) : nullptr;
+        if (name != nullptr && p == nullptr) return;
+        int status = pj_cpu_select_isa(p);
+        if (p != nullptr) env->ReleaseStringUTFChars(name, p);
+        check(env, status);
+    })
+}
