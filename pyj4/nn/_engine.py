@@ -1,0 +1,382 @@
+"""Every call from pyj4.nn into the Java engine ``org.pyj4.nn`` goes through this module, so the
+boundary (docs/nn-contract.md) is visible in one place. Functions take and return Python values;
+Java exceptions become Python ones (``java_errors``)."""
+from __future__ import annotations
+
+import json
+
+import jpype
+import numpy as np
+
+from .._java import java_errors
+from .._jvm import jclass
+from .._ndarray import NDArray, _wrap, asarray
+from .callbacks import Callback
+
+_classes = {}
+
+
+def _cls(name):
+    c = _classes.get(name)
+    if c is None:
+        c = _classes[name] = jclass(name)
+    return c
+
+
+def _Model():
+    return _cls("org.pyj4.nn.Model")
+
+
+def _path(p: str):
+    return _cls("java.io.File")(p).toPath()
+
+
+def _logs(jmap) -> dict:
+    """A Java Map<String, Double> of logs as a dict of floats."""
+    if jmap is None:
+        return {}
+    return {str(e.getKey()): float(e.getValue()) for e in jmap.entrySet()}
+
+
+# ---------------------------------------------------------------------------------------------
+# model lifecycle
+
+
+@java_errors
+def from_json(architecture: str):
+    return _Model().fromJson(architecture)
+
+
+@java_errors
+def compile(j, training_config: str) -> None:
+    j.compile(training_config)
+
+
+@java_errors
+def build(j, sample_shape) -> None:
+    j.build(jpype.JArray(jpype.JLong)([int(d) for d in sample_shape]))
+
+
+@java_errors
+def is_built(j) -> bool:
+    return bool(j.isBuilt())
+
+
+def close(j) -> None:
+    if jpype.isJVMStarted():
+        j.close()
+
+
+@java_errors
+def to_json(j) -> str:
+    return str(j.toJson())
+
+
+@java_errors
+def summary(j) -> str:
+    return str(j.summary())
+
+
+@java_errors
+def count_params(j) -> int:
+    return int(j.countParams())
+
+
+@java_errors
+def input_shape(j):
+    shape = j.inputShape()
+    return None if shape is None else tuple(int(d) for d in shape)
+
+
+@java_errors
+def training_config(j):
+    """The compile() config a loaded model carries (None if it was saved uncompiled)."""
+    if not j.isCompiled():
+        return None
+    return json.loads(str(j.compiled("load_model").toJson().toString()))
+
+
+# ---------------------------------------------------------------------------------------------
+# weights
+
+
+@java_errors
+def get_weights(j) -> list:
+    out = []
+    for w in j.getWeights():
+        out.append(_wrap(w).numpy())  # a view that owns the copy the engine made
+    return out
+
+
+@java_errors
+def set_weights(j, arrays) -> None:
+    held = [asarray(np.ascontiguousarray(a, dtype=np.float32)) if isinstance(a, np.ndarray)
+            else (a if a.dtype == np.float32 else a.astype("float32")) for a in arrays]
+    jlist = _cls("java.util.ArrayList")()
+    for h in held:
+        jlist.add(h._j)
+    j.setWeights(jlist)
+
+
+# ---------------------------------------------------------------------------------------------
+# save / load
+
+
+@java_errors
+def save(j, path: str) -> None:
+    j.save(_path(path))
+
+
+def load(path: str):
+    try:
+        return java_errors(lambda: _Model().load(_path(path)))()
+    except (ValueError, RuntimeError, OSError) as e:
+        reason = str(e)
+        prefix = f"model file {path}: "
+        while reason.startswith(prefix):  # the engine names the file too; say it once
+            reason = reason[len(prefix):]
+        raise ValueError(f"load_model: {path} is not a readable pyj4 model file: {reason}") from None
+
+
+# ---------------------------------------------------------------------------------------------
+# fit / evaluate / predict
+
+
+def _fit_options(options: dict, xv=None, yv=None):
+    o = _cls("org.pyj4.nn.FitOptions")()
+    o.batchSize(options["batch_size"]).epochs(options["epochs"]).shuffle(options["shuffle"])
+    o.initialEpoch(options["initial_epoch"]).verbose(0)  # Python draws the progress
+    if options["seed"] is not None:
+        o.seed(jpype.JObject(options["seed"], jpype.JClass("java.lang.Long")))
+    if xv is not None:
+        o.validationData(xv._j, yv._j)
+    return o
+
+
+def _jlist(items):
+    lst = _cls("java.util.ArrayList")()
+    for it in items:
+        lst.add(it)
+    return lst
+
+
+def _history(h):
+    """History.history() and epochs() as a dict of float lists and a list of ints."""
+    history = {str(e.getKey()): [float(v) for v in e.getValue()] for e in h.history().entrySet()}
+    return history, [int(e) for e in h.epochs()]
+
+
+@java_errors
+def fit_arrays(j, x: NDArray, y: NDArray, xv, yv, options: dict, callbacks: list):
+    h = j.fit(x._j, y._j, _fit_options(options, xv, yv), _jlist(callbacks))
+    return _history(h)
+
+
+@java_errors
+def fit_source(j, train, val, options: dict, callbacks: list):
+    """fit over org.pyj4.data.BatchSource objects (a streamed pj.data.Dataset; the sources decide
+    batch size and order)."""
+    return _history(j.fit(train, val, _fit_options(options), _jlist(callbacks)))
+
+
+@java_errors
+def evaluate_arrays(j, x: NDArray, y: NDArray, batch_size: int) -> dict:
+    return _logs(j.evaluate(x._j, y._j, int(batch_size)))
+
+
+@java_errors
+def predict_source(j, src) -> np.ndarray:
+    return _wrap(j.predict(src)).numpy()
+
+
+@java_errors
+def evaluate_source(j, src) -> dict:
+    return _logs(j.evaluate(src))
+
+
+# Below this many bytes, copying through a Java float[] is cheaper than sharing memory (sharing
+# sets up an owner proxy and a NumPy view: ~40 us each way); it matters for batch-1 latency.
+SMALL_BYTES = 1 << 14
+
+
+def _small_input(x: np.ndarray):
+    """A JVM copy of a small float32 array (``J.NDArray.create`` from a Java float[])."""
+    shape = jpype.JArray(jpype.JLong)([int(d) for d in x.shape])
+    return _cls("org.pyj4.ndarray.NDArray").create(jpype.JArray(jpype.JFloat)(x.ravel()), shape)
+
+
+@java_errors
+def predict(j, x, batch_size: int) -> np.ndarray:
+    """``x``: a float32 NumPy array (C-contiguous) or a pj.NDArray; the outputs as NumPy."""
+    small = isinstance(x, np.ndarray) and x.nbytes <= SMALL_BYTES
+    if small:
+        jx = _small_input(x)
+        try:
+            out = j.predict(jx, int(batch_size))
+        finally:
+            jx.close()
+    else:
+        held = x if isinstance(x, NDArray) else asarray(x)  # zero-copy; kept alive for the call
+        out = j.predict(held._j, int(batch_size))
+    if str(out.dtype().typeName()) == "float32" and out.size() * 4 <= SMALL_BYTES and out.isContiguous():
+        try:
+            shape = tuple(int(d) for d in out.shape())
+            return np.frombuffer(memoryview(out.toFloatArray()), dtype=np.float32).reshape(shape).copy()
+        finally:
+            out.close()
+    return _wrap(out).numpy()  # a view of the engine's result (no copy), freed with the NumPy array
+
+
+# ---------------------------------------------------------------------------------------------
+# callbacks
+
+
+_CALLBACK_METHODS = {
+    "setModel": lambda model: None,
+    "onTrainBegin": lambda: None,
+    "onTrainEnd": lambda: None,
+    "onEpochBegin": lambda epoch: None,
+    "onEpochEnd": lambda epoch, logs: None,
+    "onBatchEnd": lambda batch, logs: None,
+}
+
+
+def _proxy(methods: dict, guard):
+    # Every method is given: JPype 1.7 cannot fall back to an interface's default method that takes
+    # arguments (NoSuchMethodError). A no-op onBatchEnd still costs a crossing per batch (~microseconds).
+    return jpype.JProxy(_cls("org.pyj4.nn.Callback"),
+                        dict={**_CALLBACK_METHODS, **{k: guard(fn) for k, fn in methods.items()}})
+
+
+class FitSession:
+    """The Python objects one fit lends to the engine through proxies.
+
+    Two rules keep Python objects from outliving the fit inside the JVM (a JProxy keeps what it calls
+    alive until the JVM collects the proxy, and a model reached that way would hold its native memory
+    just as long):
+      * proxies reach Python objects only through this session, and ``close()`` cuts those links;
+      * an exception raised by Python code (a callback, a schedule, Ctrl-C) is not thrown through the
+        JVM, where the Java exception would keep it, its traceback and every local alive; the session
+        keeps it, asks the engine to stop, and ``close()`` re-raises it once fit has returned.
+    """
+
+    def __init__(self, model):
+        self._targets = {}
+        self._model = model
+        self.error = None
+
+    def _stop(self):
+        j = self._model._j if self._model is not None else None
+        if j is not None:
+            j.stopTraining()
+
+    def _link(self, **objects):
+        key = len(self._targets)
+        self._targets[key] = objects
+        return lambda: self._targets.get(key) or {}
+
+    def _guard(self, fn, default=None):
+        """``fn`` for a proxy: after a first error, later events are ignored and training stops."""
+
+        def call(*args):
+            if self.error is not None:
+                return default() if callable(default) else default
+            try:
+                return fn(*args)
+            except BaseException as e:  # noqa: BLE001 - re-raised by close(), KeyboardInterrupt included
+                self.error = e
+                self._stop()
+                return default() if callable(default) else default
+
+        return call
+
+    def close(self):
+        self._targets.clear()
+        self._model = None
+        error, self.error = self.error, None
+        if error is not None:
+            raise error
+
+    def progress_callback(self, progress):
+        """The engine's view of the progress bar: per epoch, and per batch while a bar is live."""
+        get = self._link(progress=progress)
+        methods = {
+            "onEpochBegin": lambda epoch: get()["progress"].on_epoch_begin(int(epoch)),
+            "onEpochEnd": lambda epoch, logs: get()["progress"].on_epoch_end(int(epoch), _logs(logs)),
+        }
+        if progress.wants_batches:
+            # logs are converted only when the bar redraws (at most ~10 times a second)
+            methods["onBatchEnd"] = lambda batch, logs: get()["progress"].on_batch_end(int(batch), lambda: _logs(logs))
+        return _proxy(methods, self._guard)
+
+    def proxy_callback(self, cb, model):
+        """A JProxy forwarding the engine's events to a Python Callback; honours model.stop_training."""
+        get = self._link(cb=cb, model=model)
+        # Keras 2 code overrides on_batch_end; Keras 3 code on_train_batch_end.
+        batch_name = "on_batch_end" if type(cb).on_train_batch_end is Callback.on_train_batch_end else "on_train_batch_end"
+
+        def after():
+            m = get().get("model")
+            if m is not None and m.stop_training and m._j is not None:
+                m._j.stopTraining()
+
+        def epoch_begin(epoch):
+            get()["cb"].on_epoch_begin(int(epoch), {})
+            after()
+
+        def epoch_end(epoch, logs):
+            get()["cb"].on_epoch_end(int(epoch), _logs(logs))
+            after()
+
+        def batch_end(batch, logs):
+            getattr(get()["cb"], batch_name)(int(batch), _logs(logs))
+            after()
+
+        methods = {
+            "onTrainBegin": lambda: get()["cb"].on_train_begin({}),
+            "onTrainEnd": lambda: get()["cb"].on_train_end({}),
+            "onEpochBegin": epoch_begin,
+            "onEpochEnd": epoch_end,
+        }
+        if cb._wants_batches():
+            methods["onBatchEnd"] = batch_end
+        return _proxy(methods, self._guard)
+
+    @java_errors
+    def lr_scheduler(self, cb, model):
+        """The engine's LearningRateScheduler, asking the Python schedule once per epoch (with the
+        current rate, for Keras' ``schedule(epoch, lr)`` form)."""
+        get = self._link(cb=cb, model=model)
+
+        def apply(epoch):
+            t = get()
+            return t["cb"]._next_lr(int(epoch), float(t["model"]._j.optimizer().learningRate()))
+
+        current = lambda: float(get()["model"]._j.optimizer().learningRate())  # noqa: E731 - after an error: no change
+        fn = jpype.JProxy(_cls("java.util.function.IntToDoubleFunction"),
+                          dict={"applyAsDouble": self._guard(apply, default=current)})
+        return _cls("org.pyj4.nn.callbacks.LearningRateScheduler")(fn)
+
+    @staticmethod
+    @java_errors
+    def early_stopping(cb):
+        return _cls("org.pyj4.nn.callbacks.EarlyStopping")(
+            cb.monitor, cb.patience, cb.min_delta, cb.mode, cb.restore_best_weights, cb.start_from_epoch)
+
+    @staticmethod
+    @java_errors
+    def model_checkpoint(cb):
+        return _cls("org.pyj4.nn.callbacks.ModelCheckpoint")(cb.filepath, cb.monitor, cb.save_best_only, cb.mode)
+
+
+def read_early_stopping(cb):
+    """Copies what the engine's EarlyStopping learnt back onto the Python object (Keras attributes)."""
+    stopped = int(cb._j.stoppedEpoch())
+    cb.stopped_epoch = stopped + 1 if stopped >= 0 else 0  # Keras reports it 1-based, 0 when not stopped
+    cb.best_epoch = int(cb._j.bestEpoch())
+    if cb.verbose and stopped >= 0:
+        print(f"Epoch {stopped + 1}: early stopping")
+        if cb.restore_best_weights and cb.best_epoch >= 0:
+            print(f"Restoring model weights from the end of the best epoch: {cb.best_epoch + 1}.")
+
+
