@@ -13,6 +13,7 @@ VENV         ?= .venv
 GRADLE       ?= gradle
 GRADLE_FLAGS ?= -q --console=plain
 PYTEST_ARGS  ?=
+EXAMPLE_MODEL ?= $(CURDIR)/build/examples/model.pyj4
 
 VPY          := $(VENV)/bin/python
 JARS_DIR     := pyj4/_lib/jars
@@ -53,8 +54,13 @@ test: setup
 	  echo "==> native tests (native/test.sh)"; \
 	  bash native/test.sh || failed="$$failed native"; \
 	fi; \
-	echo "==> Python tests (pytest)"; \
+	echo "==> Python tests (pytest, default backend)"; \
 	$(VPY) -m pytest tests -q $(PYTEST_ARGS) || failed="$$failed python"; \
+	echo "==> Python array tests on the Java reference backend (PYJ4_BACKEND=java)"; \
+	PYJ4_BACKEND=java $(VPY) -m pytest tests/test_arrays.py tests/test_arrays_hypothesis.py -q -p no:cacheprovider || failed="$$failed python-java-backend"; \
+	echo "==> examples: quickstart, then the saved model read by a plain Java program"; \
+	{ $(VPY) examples/quickstart.py --model $(EXAMPLE_MODEL) && \
+	  PYTHON=$(VPY) bash examples/java/run.sh $(EXAMPLE_MODEL) examples/java/digits-sample.csv --min-match=0.8; } || failed="$$failed examples"; \
 	if [ -n "$$failed" ]; then echo "==> FAILED suites:$$failed"; exit 1; fi; \
 	echo "==> all suites passed"
 

@@ -19,6 +19,7 @@ import sys
 import time
 
 THREADS = "2"
+TINY_LOOP = 2000  # calls per timed sample of the per-call case (one call is too short to time)
 os.environ.setdefault("OPENBLAS_NUM_THREADS", THREADS)
 os.environ.setdefault("OMP_NUM_THREADS", THREADS)
 
@@ -47,9 +48,9 @@ def median_time(fn, repeat, warmup=2):
 
 def side_by_side(fns, repeat):
     """Alternates the peers call by call so that machine noise hits all of them alike."""
-    for fn in fns.values():
-        fn()
-        fn()
+    for fn in fns.values():  # warm-up, also for the JIT
+        for _ in range(3):
+            fn()
     times = {k: [] for k in fns}
     for _ in range(repeat):
         for k, fn in fns.items():
@@ -92,8 +93,14 @@ def cases(quick):
     small_np = np.ones(4, np.float32)
     small_pj = pj.asarray(small_np)
     small_t = torch.from_numpy(small_np) if torch else None
-    out.append(("tiny add (4 elem) per call", None, "us/call", lambda: small_np + small_np, lambda: small_pj + small_pj,
-                (lambda: small_t + small_t) if torch else None))
+    def loop(fn, n=TINY_LOOP):
+        def run():
+            for _ in range(n):
+                fn()
+        return run
+
+    out.append(("tiny add (4 elem) per call", None, "us/call", loop(lambda: small_np + small_np),
+                loop(lambda: small_pj + small_pj), loop(lambda: small_t + small_t) if torch else None))
     return out
 
 
@@ -124,7 +131,7 @@ def main():
             fns["torch"] = f_t
         t = side_by_side(fns, repeat)
         if work is None:  # latency: lower is better, ratio = numpy time / pyj4 time
-            vals = {k: v * 1e6 for k, v in t.items()}
+            vals = {k: v * 1e6 / TINY_LOOP for k, v in t.items()}
         else:
             vals = {k: work / v / 1e9 for k, v in t.items()}
         ratio_np = t["numpy"] / t["pyj4"]
