@@ -38,15 +38,31 @@ void* find(void* handle, const char* name) {
     return f != nullptr ? f : dlsym(handle, name);
 }
 
-/** dlopen with OPENBLAS_CORETYPE set to `core` for the library's initialiser, then restored. */
+/** Sets (value non-null) or clears an environment variable; returns its old value, if any. */
+bool swap_env(const char* name, const char* value, std::string* old) {
+    const char* v = getenv(name);
+    if (v != nullptr) *old = v;
+    if (value == nullptr) unsetenv(name);
+    else setenv(name, value, 1);
+    return v != nullptr;
+}
+
+void restore_env(const char* name, bool had, const std::string& old) {
+    if (had) setenv(name, old.c_str(), 1);
+    else unsetenv(name);
+}
+
+/**
+ * dlopen with OPENBLAS_CORETYPE set to `core` and OPENBLAS_NUM_THREADS to 1 for the library's
+ * initialiser (it starts its thread server there), then both restored.
+ */
 void* open_with_core(const char* path, const std::string& core) {
-    const char* old = getenv("OPENBLAS_CORETYPE");
-    std::string saved = old != nullptr ? old : "";
-    if (core.empty()) unsetenv("OPENBLAS_CORETYPE");
-    else setenv("OPENBLAS_CORETYPE", core.c_str(), 1);
+    std::string old_core, old_threads;
+    bool had_core = swap_env("OPENBLAS_CORETYPE", core.empty() ? nullptr : core.c_str(), &old_core);
+    bool had_threads = swap_env("OPENBLAS_NUM_THREADS", "1", &old_threads);
     void* handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-    if (old != nullptr) setenv("OPENBLAS_CORETYPE", saved.c_str(), 1);
-    else unsetenv("OPENBLAS_CORETYPE");
+    restore_env("OPENBLAS_CORETYPE", had_core, old_core);
+    restore_env("OPENBLAS_NUM_THREADS", had_threads, old_threads);
     return handle;
 }
 
@@ -61,6 +77,9 @@ void load_locked(const char* path) {
     Blas b;
     b.sgemm = (decltype(b.sgemm))find(handle, "cblas_sgemm");
     b.dgemm = (decltype(b.dgemm))find(handle, "cblas_dgemm");
+    b.sgemv = (decltype(b.sgemv))find(handle, "cblas_sgemv");
+    b.dgemv = (decltype(b.dgemv))find(handle, "cblas_dgemv");
+    if (b.sgemv == nullptr || b.dgemv == nullptr) b.sgemv = nullptr, b.dgemv = nullptr;
     b.set_num_threads = (decltype(b.set_num_threads))find(handle, "openblas_set_num_threads");
     b.get_corename = (decltype(b.get_corename))find(handle, "openblas_get_corename");
     if (b.sgemm == nullptr || b.dgemm == nullptr) {
@@ -69,7 +88,9 @@ void load_locked(const char* path) {
     }
     b.path = target;
     b.requested_core = core.empty() ? "auto" : core;
-    if (b.set_num_threads != nullptr) b.set_num_threads(num_threads());
+    // One thread: OpenBLAS's workers spin-wait for each other (and for new work, up to ~0.1 s after
+    // each call), which on a shared machine steals the cores our pool and other processes need.
+    if (b.set_num_threads != nullptr) b.set_num_threads(1);
     loaded = b;
     is_loaded = true;
 }
@@ -117,7 +138,7 @@ std::string blas_description() {
 
 void blas_set_threads(int threads) {
     std::lock_guard<std::mutex> lock(blas_mutex);
-    if (is_loaded && loaded.set_num_threads != nullptr) loaded.set_num_threads(threads);
+    if (is_loaded && loaded.set_num_threads != nullptr) loaded.set_num_threads(1);
 }
 
 }  // namespace pj::cpu

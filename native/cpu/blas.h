@@ -14,6 +14,11 @@ struct Blas {
                   const float* b, int ldb, float beta, float* c, int ldc);
     void (*dgemm)(int order, int transa, int transb, int m, int n, int k, double alpha, const double* a, int lda,
                   const double* b, int ldb, double beta, double* c, int ldc);
+    // cblas_?gemv (row-major): optional, gemm serves when absent.
+    void (*sgemv)(int order, int trans, int m, int n, float alpha, const float* a, int lda, const float* x, int incx,
+                  float beta, float* y, int incy);
+    void (*dgemv)(int order, int trans, int m, int n, double alpha, const double* a, int lda, const double* x, int incx,
+                  double beta, double* y, int incy);
     void (*set_num_threads)(int);
     char* (*get_corename)(void);
     std::string path;
@@ -37,7 +42,10 @@ void load_blas(const char* path);
 /** "OpenBLAS <core> from <path>" or why there is none. */
 std::string blas_description();
 
-/** Tells the loaded BLAS the thread count (called when pyj4's changes). */
+/**
+ * Keeps the loaded BLAS single-threaded whatever pyj4's thread count: matmul splits large products
+ * over pyj4's own pool (matmul.cpp), so only one set of threads ever runs.
+ */
 void blas_set_threads(int threads);
 
 }  // namespace pj::cpu

@@ -36,6 +36,24 @@ typedef void (*RowReduce)(const char* p, int64_t stride, int64_t n, int64_t firs
 /** Folds a contiguous row of n elements into n accumulators (double[] or int64_t[] by class). */
 typedef void (*ColumnReduce)(const char* p, int64_t n, void* acc);
 
+/**
+ * One fused optimizer update of float32 tensors (org.pyj4.backend.OptimizerKind): kind is the
+ * enum's ordinal, h its hyperparameters, s its state tensors in order (unused ones null), alpha
+ * Adam's bias-corrected step size. All pointers are to contiguous, non-overlapping elements.
+ * Every kind but centered RMSprop (which optimizer.cpp computes in double).
+ */
+struct OptimizerStepF32 {
+    int kind;
+    float* p;
+    const float* g;
+    float* s[3];
+    double h[7];
+    double alpha;
+};
+
+/** Applies the update to elements [begin, end). */
+typedef void (*OptimizerLoop)(const OptimizerStepF32* step, int64_t begin, int64_t end);
+
 struct KernelTable {
     const char* isa;
     Loop cast[PJ_DTYPE_COUNT][PJ_DTYPE_COUNT];  // [from][to]
@@ -45,6 +63,7 @@ struct KernelTable {
     Loop where_bool;  // bools: stores the selected value as 0/1
     RowReduce row_reduce[PJ_REDUCE_OP_COUNT][PJ_DTYPE_COUNT][ACC_CLASS_COUNT];
     ColumnReduce column_reduce[PJ_REDUCE_OP_COUNT][PJ_DTYPE_COUNT][ACC_CLASS_COUNT];
+    OptimizerLoop optimizer_f32;
 };
 
 namespace baseline { void fill_table(KernelTable* t); }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <algorithm>
 #include <memory>
 #include <type_traits>
 
@@ -90,43 +91,148 @@ struct Batched {
     }
 };
 
+/** One row-major product C[m, n] = op(A) @ op(B) as BLAS takes it (op transposes where ta / tb). */
 template <class T>
-struct Gemm;
+struct Call {
+    bool ta, tb;
+    int64_t m, n, k;
+    const T* A;
+    int64_t lda;
+    const T* B;
+    int64_t ldb;
+    T* C;
+    int64_t ldc;
 
-template <>
-struct Gemm<float> {
-    static void call(const Blas& b, int ta, int tb, int m, int n, int k, const float* A, int lda, const float* B, int ldb,
-                     float* C, int ldc) {
-        b.sgemm(kRowMajor, ta, tb, m, n, k, 1.0f, A, lda, B, ldb, 0.0f, C, ldc);
+    /** The product restricted to rows [i0, i1) and columns [j0, j1) of C. */
+    Call block(int64_t i0, int64_t i1, int64_t j0, int64_t j1) const {
+        Call c = *this;
+        c.m = i1 - i0, c.n = j1 - j0;
+        c.A = ta ? A + i0 : A + i0 * lda;
+        c.B = tb ? B + j0 * ldb : B + j0;
+        c.C = C + i0 * ldc + j0;
+        return c;
     }
 };
 
-template <>
-struct Gemm<double> {
-    static void call(const Blas& b, int ta, int tb, int m, int n, int k, const double* A, int lda, const double* B,
-                     int ldb, double* C, int ldc) {
-        b.dgemm(kRowMajor, ta, tb, m, n, k, 1.0, A, lda, B, ldb, 0.0, C, ldc);
+template <class T>
+void blas_gemm(const Blas& b, int ta, int tb, int m, int n, int k, const T* A, int lda, const T* B, int ldb, T* C, int ldc) {
+    if constexpr (std::is_same<T, float>::value) b.sgemm(kRowMajor, ta, tb, m, n, k, 1.0f, A, lda, B, ldb, 0.0f, C, ldc);
+    else b.dgemm(kRowMajor, ta, tb, m, n, k, 1.0, A, lda, B, ldb, 0.0, C, ldc);
+}
+
+template <class T>
+void blas_gemv(const Blas& b, int trans, int m, int n, const T* A, int lda, const T* x, int incx, T* y, int incy) {
+    if constexpr (std::is_same<T, float>::value) b.sgemv(kRowMajor, trans, m, n, 1.0f, A, lda, x, incx, 0.0f, y, incy);
+    else b.dgemv(kRowMajor, trans, m, n, 1.0, A, lda, x, incx, 0.0, y, incy);
+}
+
+/**
+ * Computes one call (a block of a product). A single row or column goes to gemv, which reads the
+ * matrix once instead of packing it as gemm does (batch-1 inference is all such products).
+ */
+template <class T>
+bool has_gemv(const Blas& b) {
+    if constexpr (std::is_same<T, float>::value) return b.sgemv != nullptr;
+    else return b.dgemv != nullptr;
+}
+
+template <class T>
+void compute_call(const Blas& b, const Call<T>& c) {
+    const int N = kNoTrans, Tr = kTrans;
+    if (c.m == 1 && has_gemv<T>(b)) {  // c[j] = sum_p a[p] * opB[p][j]
+        const int incx = c.ta ? (int)c.lda : 1;
+        if (!c.tb) blas_gemv<T>(b, Tr, (int)c.k, (int)c.n, c.B, (int)c.ldb, c.A, incx, c.C, 1);
+        else blas_gemv<T>(b, N, (int)c.n, (int)c.k, c.B, (int)c.ldb, c.A, incx, c.C, 1);
+    } else if (c.n == 1 && has_gemv<T>(b)) {  // c[i] = sum_p opA[i][p] * b[p]
+        const int incx = c.tb ? 1 : (int)c.ldb;
+        if (!c.ta) blas_gemv<T>(b, N, (int)c.m, (int)c.k, c.A, (int)c.lda, c.B, incx, c.C, (int)c.ldc);
+        else blas_gemv<T>(b, Tr, (int)c.k, (int)c.m, c.A, (int)c.lda, c.B, incx, c.C, (int)c.ldc);
+    } else {
+        blas_gemm<T>(b, c.ta ? Tr : N, c.tb ? Tr : N, (int)c.m, (int)c.n, (int)c.k, c.A, (int)c.lda, c.B, (int)c.ldb, c.C,
+                     (int)c.ldc);
     }
-};
+}
+
+/** Whether any of the rows x cols values at c (row stride ld) is inf or NaN: a vectorisable scan. */
+bool any_non_finite(const float* c, int64_t rows, int64_t cols, int64_t ld) {
+    uint32_t any = 0;
+    for (int64_t i = 0; i < rows; i++) {
+        const float* row = c + i * ld;
+        for (int64_t j = 0; j < cols; j++) {
+            uint32_t bits;
+            memcpy(&bits, row + j, 4);
+            any |= (bits & 0x7f800000u) + 0x00800000u;  // sets bit 31 exactly when the exponent is all ones
+        }
+    }
+    return (any & 0x80000000u) != 0;
+}
 
 /**
  * float32 products whose terms overflow float (huge inputs) give inf or NaN where a double
  * accumulation, as the reference does, gives a finite value or a definite infinity. Such elements
- * (rare, and only with extreme inputs) are recomputed in double after the BLAS call.
+ * (rare, and only with extreme inputs) are recomputed in double after the BLAS call; a quick scan
+ * of the block, still in cache, finds whether there are any.
  */
-void redo_non_finite(const float* A, Layout la, const float* B, Layout lb, float* C, Layout lc, int64_t m, int64_t n, int64_t k) {
-    for (int64_t i = 0; i < m; i++)
-        for (int64_t j = 0; j < n; j++) {
-            float& c = lc.trans ? C[j * lc.ld + i] : C[i * lc.ld + j];
-            if (__builtin_isfinite(c)) continue;
+void redo_non_finite(const Call<float>& c) {
+    if (!any_non_finite(c.C, c.m, c.n, c.ldc)) return;
+    for (int64_t i = 0; i < c.m; i++)
+        for (int64_t j = 0; j < c.n; j++) {
+            float& out = c.C[i * c.ldc + j];
+            if (__builtin_isfinite(out)) continue;
             double s = 0;
-            for (int64_t p = 0; p < k; p++) {
-                double a = la.trans ? A[p * la.ld + i] : A[i * la.ld + p];
-                double b = lb.trans ? B[j * lb.ld + p] : B[p * lb.ld + j];
+            for (int64_t p = 0; p < c.k; p++) {
+                double a = c.ta ? c.A[p * c.lda + i] : c.A[i * c.lda + p];
+                double b = c.tb ? c.B[j * c.ldb + p] : c.B[p * c.ldb + j];
                 s += a * b;
             }
-            c = (float)s;
+            out = (float)s;
         }
+}
+
+template <class T>
+void compute_block(const Blas& b, const Call<T>& c) {
+    compute_call(b, c);
+    if constexpr (std::is_same<T, float>::value) redo_non_finite(c);
+}
+
+// Products below this many multiply-adds are one BLAS call on one thread; larger ones are cut into
+// blocks that our pool shares out. OpenBLAS itself is kept single-threaded (blas.cpp): its threads
+// busy-wait for each other, so on a loaded machine one descheduled thread stalls all of them, while
+// our pool's blocks are claimed dynamically by whoever is running. A block that a descheduled
+// worker holds still stalls the caller, so small products (a few tens of microseconds, where a
+// second thread saves little) stay on the calling thread: gemm from 2^20 multiply-adds, gemv (one
+// row or column: memory-bound, one multiply-add per matrix element) from a 2^21-element matrix.
+constexpr int64_t kParallelMulAdds = (int64_t)1 << 20;
+constexpr int64_t kParallelGemv = (int64_t)1 << 18;
+// Blocks are about this many rows or columns of C (a multiple of kBlockAlign, OpenBLAS' unrolls).
+constexpr int64_t kBlockTarget = 128;
+constexpr int64_t kBlockAlign = 16;
+
+/**
+ * One product, in blocks of whole rows or whole columns of C. The blocks depend only on the
+ * product's shape, never on the thread count, so every element is computed by the same kernel
+ * path with any number of threads: results do not change with it. It splits the side whose other
+ * operand is the smaller one, since every block re-packs (gemm) or re-reads (gemv) all of it.
+ */
+template <class T>
+void run_call(const Blas& b, const Call<T>& c) {
+    const int64_t work = c.m * c.n * c.k;
+    const bool by_columns = c.m <= c.n;
+    const int64_t extent = by_columns ? c.n : c.m;
+    const int64_t blocks = (extent + kBlockTarget - 1) / kBlockTarget;
+    const bool vector = c.m == 1 || c.n == 1;
+    if (work < (vector ? kParallelGemv : kParallelMulAdds) || blocks < 2) {
+        compute_block(b, c);
+        return;
+    }
+    const int64_t size = ((extent + blocks - 1) / blocks + kBlockAlign - 1) / kBlockAlign * kBlockAlign;
+    auto body = [&](int64_t begin, int64_t end) {
+        for (int64_t block = begin; block < end; block++) {
+            const int64_t from = block * size, to = std::min(extent, from + size);
+            if (from < to) compute_block(b, by_columns ? c.block(0, c.m, from, to) : c.block(from, to, 0, c.n));
+        }
+    };
+    parallel_for(blocks, 1, body);
 }
 
 /** C = A @ B per batch through BLAS; every operand's layout was checked with blas_layout. */
@@ -137,31 +243,25 @@ void blas_batches(const Blas& blas, const Batched& job) {
     Layout la = blas_layout(m, k, job.a->strides[r - 2], job.a->strides[r - 1]);
     Layout lb = blas_layout(k, n, job.b->strides[r - 2], job.b->strides[r - 1]);
     Layout lc = blas_layout(m, n, job.c->strides[r - 2], job.c->strides[r - 1]);
-    auto one = [&](int64_t batch) {
+    auto call_for = [&](int64_t batch) {
         int64_t oa, ob, oc;
         job.offsets(batch, &oa, &ob, &oc);
         const T* A = static_cast<const T*>(job.a->data) + oa;
         const T* B = static_cast<const T*>(job.b->data) + ob;
         T* C = static_cast<T*>(job.c->data) + oc;
-        int ta = la.trans ? kTrans : kNoTrans, tb = lb.trans ? kTrans : kNoTrans;
-        if (!lc.trans) {
-            Gemm<T>::call(blas, ta, tb, (int)m, (int)n, (int)k, A, (int)la.ld, B, (int)lb.ld, C, (int)lc.ld);
-        } else {  // C is column-major: compute C^T = B^T A^T into it
-            int fa = la.trans ? kNoTrans : kTrans, fb = lb.trans ? kNoTrans : kTrans;
-            Gemm<T>::call(blas, fb, fa, (int)n, (int)m, (int)k, B, (int)lb.ld, A, (int)la.ld, C, (int)lc.ld);
-        }
-        if constexpr (std::is_same<T, float>::value) redo_non_finite(A, la, B, lb, C, lc, m, n, k);
+        if (!lc.trans) return Call<T>{la.trans, lb.trans, m, n, k, A, la.ld, B, lb.ld, C, lc.ld};
+        // C is column-major: compute C^T = B^T A^T into it.
+        return Call<T>{!lb.trans, !la.trans, n, m, k, B, lb.ld, A, la.ld, C, lc.ld};
     };
-    // Many small products: spread over our threads. Below 2^18 multiply-adds OpenBLAS itself runs
-    // single-threaded (its SMP threshold), so the two kinds of threads never stack up.
+    // Many small products: spread whole products over the threads; large ones are split inside.
     const bool small = m * n * k < (int64_t)1 << 18;
     if (job.batches > 1 && small) {
         auto body = [&](int64_t begin, int64_t end) {
-            for (int64_t i = begin; i < end; i++) one(i);
+            for (int64_t i = begin; i < end; i++) compute_block(blas, call_for(i));
         };
         parallel_for(job.batches, 1, body);
     } else {
-        for (int64_t i = 0; i < job.batches; i++) one(i);
+        for (int64_t i = 0; i < job.batches; i++) run_call(blas, call_for(i));
     }
 }
 

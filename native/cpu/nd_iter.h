@@ -12,8 +12,12 @@ namespace pj::cpu {
 
 constexpr int kMaxOperands = 4;
 
-/** Elements below which an elementwise op stays on one thread (a part is at least half of it). */
-constexpr int64_t kParallelElements = 32768;
+/**
+ * Elements below which an elementwise op stays on one thread (a part is at least half of it). Below
+ * ~128K float32 elements an op takes under ~15 us on one core: a second thread would save a few
+ * microseconds, and on a busy machine a worker that is descheduled holding a part costs far more.
+ */
+constexpr int64_t kParallelElements = 65536;
 
 struct NdPlan {
     int nops = 0;   // the output is the last operand

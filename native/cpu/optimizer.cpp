@@ -1,12 +1,15 @@
 // Fused optimizer updates (org.pyj4.backend.OptimizerKind): one pass over param, grad and the state
-// tensors, element by element, in double with each stored value rounded once to the tensors' dtype
-// and read back as stored, exactly as the reference backend does. Memory-bound, so threads help.
+// tensors. float32 tensors run the vector loops of the kernel table (simd/optimizer_loops.cpp), in
+// float32; float64 ones (and centered RMSprop, whose v - a * a cancels) go element by element in
+// double, each stored value read back as stored, exactly as the reference backend does.
+// Memory-bound, so large tensors are split over threads.
 #include <math.h>
 #include <string.h>
 
 #include <string>
 
 #include "checks.h"
+#include "kernels.h"
 #include "nd_iter.h"
 #include "pyj4_cpu.h"
 #include "thread_pool.h"
@@ -130,18 +133,38 @@ bool contiguous(const pj_tensor& t) {
     return true;
 }
 
+/** Adam's bias-corrected step size, once per update in double. */
+double adam_alpha(const double* hyper) { return hyper[0] * sqrt(1 - pow(hyper[3], hyper[5])) / (1 - pow(hyper[2], hyper[5])); }
+
+// Below this many elements an update stays on one thread: waking another costs more than it saves.
+constexpr int64_t kParallelUpdate = 1 << 16;
+
 template <class T>
-void apply(int kind, const pj_tensor* param, const pj_tensor* grad, const pj_tensor* const* state, int nstate, const double* hyper,
-           int64_t n) {
+void apply_elementwise(int kind, const pj_tensor* param, const pj_tensor* grad, const pj_tensor* const* state, int nstate,
+                       const double* hyper, int64_t n) {
     Step<T> step;
     step.kind = kind;
     step.p = (T*)param->data + param->offset;
     step.g = (const T*)grad->data + grad->offset;
     for (int i = 0; i < 3; i++) step.s[i] = i < nstate ? (T*)state[i]->data + state[i]->offset : nullptr;
     for (int i = 0; i < kHyperCount[kind]; i++) step.h[i] = hyper[i];
-    step.alpha = kind == ADAM ? hyper[0] * sqrt(1 - pow(hyper[3], hyper[5])) / (1 - pow(hyper[2], hyper[5])) : 0;
+    step.alpha = kind == ADAM ? adam_alpha(hyper) : 0;
     auto body = [&](int64_t b, int64_t e) { step.run(b, e); };
-    parallel_for(n, kParallelElements / 2, body);
+    parallel_for(n, kParallelUpdate / 2, body);
+}
+
+void apply_vector(int kind, const pj_tensor* param, const pj_tensor* grad, const pj_tensor* const* state, int nstate,
+                  const double* hyper, int64_t n) {
+    OptimizerStepF32 step{};
+    step.kind = kind;
+    step.p = (float*)param->data + param->offset;
+    step.g = (const float*)grad->data + grad->offset;
+    for (int i = 0; i < 3; i++) step.s[i] = i < nstate ? (float*)state[i]->data + state[i]->offset : nullptr;
+    for (int i = 0; i < kHyperCount[kind]; i++) step.h[i] = hyper[i];
+    step.alpha = kind == ADAM ? adam_alpha(hyper) : 0;
+    const OptimizerLoop loop = kernels().optimizer_f32;
+    auto body = [&](int64_t b, int64_t e) { loop(&step, b, e); };
+    parallel_for(n, kParallelUpdate / 2, body);
 }
 
 }  // namespace
@@ -181,7 +204,9 @@ extern "C" int pj_cpu_optimizer_step(int32_t kind, const pj_tensor* param, const
             for (int j = i + 1; j < 2 + nstate; j++)
                 if (ranges_intersect(*all[i], *all[j]))
                     fail(PJ_ERR_ARGUMENT, op + ": expected param, grad and state in separate memory; two of them overlap");
-        if (param->dtype == PJ_FLOAT32) apply<float>(kind, param, grad, state, nstate, hyper, n);
-        else apply<double>(kind, param, grad, state, nstate, hyper, n);
+        const bool centered = kind == RMSPROP && hyper[5] != 0;
+        if (param->dtype == PJ_FLOAT64) apply_elementwise<double>(kind, param, grad, state, nstate, hyper, n);
+        else if (centered) apply_elementwise<float>(kind, param, grad, state, nstate, hyper, n);
+        else apply_vector(kind, param, grad, state, nstate, hyper, n);
     });
 }

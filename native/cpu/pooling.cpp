@@ -3,8 +3,6 @@
 // innermost (contiguous for channels_last, so the compare/add loop vectorises); padding taps are
 // skipped. MAX keeps the first largest value (a NaN beats everything) and can write its row-major
 // index into x, which the backward pass scatter-adds into; AVG sums in double, as the reference.
-#include <math.h>
-
 #include <vector>
 
 #include "pyj4_cpu_layers.h"
@@ -16,6 +14,70 @@ using namespace pj::cpu;
 
 namespace {
 
+/**
+ * Pooling over dense channels: per output position, the window's valid rows and columns are found
+ * once (no per-tap bounds checks), and each tap updates C running values in a branch-free loop.
+ */
+template <class T>
+void pool_dense(int kind, const T* x, const int64_t* xs, const pj_window& w, T* out, const int64_t* os, int64_t* arg, const int64_t* as,
+                int64_t H, int64_t W, int64_t C, int64_t N, int64_t OH, int64_t OW) {
+    auto rows = [&](int64_t begin, int64_t end) {
+        std::vector<double> sum(kind == PJ_POOL_AVG ? C : 0);
+        // The argmax of a window while it is being scanned: written to arg at the end. Kept on the
+        // stack for the usual channel counts (a heap vector's reloads cost as much as the compares).
+        int64_t local[256];
+        std::vector<int64_t> where_(arg != nullptr && C > 256 ? C : 0);
+        int64_t* __restrict where = C > 256 ? where_.data() : local;
+        for (int64_t r = begin; r < end; r++) {
+            const int64_t n = r / OH, oh = r % OH;
+            const int64_t h0 = oh * w.stride_h - w.pad_top;
+            for (int64_t ow = 0; ow < OW; ow++) {
+                const int64_t w0 = ow * w.stride_w - w.pad_left;
+                T* __restrict best = out + n * os[0] + oh * os[1] + ow * os[2];
+                int64_t count = 0;
+                for (int64_t kh = 0; kh < w.kernel_h; kh++) {
+                    const int64_t h = h0 + kh * w.dilation_h;
+                    if (h < 0 || h >= H) continue;
+                    for (int64_t kw = 0; kw < w.kernel_w; kw++) {
+                        const int64_t ww = w0 + kw * w.dilation_w;
+                        if (ww < 0 || ww >= W) continue;
+                        const T* __restrict src = x + n * xs[0] + h * xs[1] + ww * xs[2];
+                        const int64_t flat = ((n * H + h) * W + ww) * C;
+                        if (kind == PJ_POOL_AVG) {
+                            if (count == 0) for (int64_t c = 0; c < C; c++) sum[c] = (double)src[c];
+                            else for (int64_t c = 0; c < C; c++) sum[c] += (double)src[c];
+                        } else if (count == 0) {
+                            for (int64_t c = 0; c < C; c++) best[c] = src[c];
+                            if (arg != nullptr) for (int64_t c = 0; c < C; c++) where[c] = flat + c;
+                        } else if (arg == nullptr) {
+                            for (int64_t c = 0; c < C; c++) {
+                                const T v = src[c], b = best[c];
+                                best[c] = b == b && (v > b || v != v) ? v : b;
+                            }
+                        } else {
+                            for (int64_t c = 0; c < C; c++) {
+                                const T v = src[c], b = best[c];
+                                const bool take = b == b && (v > b || v != v);
+                                best[c] = take ? v : b;
+                                where[c] = take ? flat + c : where[c];
+                            }
+                        }
+                        count++;
+                    }
+                }
+                if (kind == PJ_POOL_AVG) {
+                    for (int64_t c = 0; c < C; c++) best[c] = (T)(sum[c] / (double)count);
+                } else if (arg != nullptr) {
+                    int64_t* __restrict a = arg + n * as[0] + oh * as[1] + ow * as[2];
+                    for (int64_t c = 0; c < C; c++) a[c] = where[c];
+                }
+            }
+        }
+    };
+    const int64_t per_row = OW * w.kernel_h * w.kernel_w * C > 0 ? OW * w.kernel_h * w.kernel_w * C : 1;
+    parallel_for(N * OH, 32768 / per_row > 0 ? 32768 / per_row : 1, rows);
+}
+
 template <class T>
 void pool(int kind, const pj_tensor& xt, const pj_window& w, const pj_tensor& ot, const pj_tensor* at) {
     const T* x = (const T*)xt.data + xt.offset;
@@ -26,14 +88,20 @@ void pool(int kind, const pj_tensor& xt, const pj_window& w, const pj_tensor& ot
     const int64_t* as = at != nullptr ? at->strides : nullptr;
     const int64_t H = xt.shape[1], W = xt.shape[2], C = xt.shape[3];
     const int64_t N = ot.shape[0], OH = ot.shape[1], OW = ot.shape[2];
+    const int64_t xc = xs[3];
+    // Dense channels_last rows (the usual case): each tap's channels are one contiguous run.
+    if (xc == 1 && os[3] == 1 && (arg == nullptr || as[3] == 1)) {
+        pool_dense<T>(kind, x, xs, w, out, os, arg, as, H, W, C, N, OH, OW);
+        return;
+    }
     auto rows = [&](int64_t begin, int64_t end) {
-        std::vector<double> acc(C);
-        std::vector<int64_t> best(C);
+        std::vector<T> best(C);
+        std::vector<double> sum(C);
+        std::vector<int64_t> where(C);
         for (int64_t r = begin; r < end; r++) {
             const int64_t n = r / OH, oh = r % OH;
             for (int64_t ow = 0; ow < OW; ow++) {
                 int64_t count = 0;
-                for (int64_t c = 0; c < C; c++) best[c] = -1, acc[c] = 0;
                 for (int64_t kh = 0; kh < w.kernel_h; kh++) {
                     const int64_t h = oh * w.stride_h - w.pad_top + kh * w.dilation_h;
                     if (h < 0 || h >= H) continue;
@@ -41,27 +109,32 @@ void pool(int kind, const pj_tensor& xt, const pj_window& w, const pj_tensor& ot
                         const int64_t ww = ow * w.stride_w - w.pad_left + kw * w.dilation_w;
                         if (ww < 0 || ww >= W) continue;
                         const T* src = x + n * xs[0] + h * xs[1] + ww * xs[2];
-                        count++;
-                        if (kind == PJ_POOL_AVG) {
-                            for (int64_t c = 0; c < C; c++) acc[c] += (double)src[c * xs[3]];
-                            continue;
-                        }
                         const int64_t flat = ((n * H + h) * W + ww) * C;
-                        for (int64_t c = 0; c < C; c++) {
-                            const double v = (double)src[c * xs[3]];
-                            const double b = acc[c];
-                            if (best[c] < 0 || (!isnan(b) && (isnan(v) || v > b))) acc[c] = v, best[c] = flat + c;
+                        if (kind == PJ_POOL_AVG) {
+                            if (count == 0) for (int64_t c = 0; c < C; c++) sum[c] = (double)src[c * xc];
+                            else for (int64_t c = 0; c < C; c++) sum[c] += (double)src[c * xc];
+                        } else if (count == 0) {
+                            for (int64_t c = 0; c < C; c++) best[c] = src[c * xc], where[c] = flat + c;
+                        } else {
+                            // The first largest wins; a NaN beats everything and then stays.
+                            for (int64_t c = 0; c < C; c++) {
+                                const T v = src[c * xc], b = best[c];
+                                const bool take = b == b && (v > b || v != v);
+                                best[c] = take ? v : b;
+                                where[c] = take ? flat + c : where[c];
+                            }
                         }
+                        count++;
                     }
                 }
                 T* dst = out + n * os[0] + oh * os[1] + ow * os[2];
                 if (kind == PJ_POOL_AVG) {
-                    for (int64_t c = 0; c < C; c++) dst[c * os[3]] = (T)(acc[c] / (double)count);
+                    for (int64_t c = 0; c < C; c++) dst[c * os[3]] = (T)(sum[c] / (double)count);
                 } else {
-                    for (int64_t c = 0; c < C; c++) dst[c * os[3]] = (T)acc[c];
+                    for (int64_t c = 0; c < C; c++) dst[c * os[3]] = best[c];
                     if (arg != nullptr) {
                         int64_t* a = arg + n * as[0] + oh * as[1] + ow * as[2];
-                        for (int64_t c = 0; c < C; c++) a[c * as[3]] = best[c];
+                        for (int64_t c = 0; c < C; c++) a[c * as[3]] = where[c];
                     }
                 }
             }

@@ -1,7 +1,8 @@
 // One fused LSTM or GRU time step (org.pyj4.backend.RnnCell): the gate activations and state
 // update between the per-step matrix products, in one pass over each batch row instead of a dozen
 // elementwise calls. sigmoid and tanh run through the instruction set's vector loops (kernels());
-// the arithmetic around them is in double, rounded once when stored, as the reference does.
+// the arithmetic around them is in the operands' dtype, in vectorised loops (the reference computes
+// in double: results differ by a few roundings, within the conformance suite's rnnCell tolerance).
 // Operands are rows with any strides; rows whose columns are contiguous are used in place, others
 // go through per-row scratch copies.
 #include <string.h>
@@ -90,6 +91,11 @@ inline void vector_map(Loop f, const T* in, T* out, int64_t n) {
     f(p, s, n);
 }
 
+/**
+ * The per-row formulas. Arithmetic is in T with one operation per line of the formulas, in loops the
+ * compiler vectorises (restrict pointers, no branches); sigmoid and tanh go through the kernel
+ * table's vector loops. Rows are contiguous here (RowSet copies strided ones).
+ */
 template <class T>
 struct Cell {
     int kind;
@@ -97,56 +103,88 @@ struct Cell {
     Loop sigmoid, tanh;
 
     // LSTM_FORWARD: 0 xproj, 1 hproj, 2 cPrev | 3 gates, 4 c, 5 h; tmp holds 4H
-    void lstm_forward(T** r, T* tmp) const {
-        for (int64_t k = 0; k < 4 * H; k++) tmp[k] = (T)((double)r[0][k] + (double)r[1][k]);
+    void lstm_forward(T** r, T* __restrict tmp) const {
+        const T* __restrict xp = r[0];
+        const T* __restrict hp = r[1];
+        for (int64_t k = 0; k < 4 * H; k++) tmp[k] = xp[k] + hp[k];
         vector_map(sigmoid, tmp, r[3], 2 * H);
         vector_map(tanh, tmp + 2 * H, r[3] + 2 * H, H);
         vector_map(sigmoid, tmp + 3 * H, r[3] + 3 * H, H);
-        const T *i = r[3], *f = r[3] + H, *g = r[3] + 2 * H;
-        for (int64_t j = 0; j < H; j++) r[4][j] = (T)((double)f[j] * r[2][j] + (double)i[j] * g[j]);
-        vector_map(tanh, r[4], tmp, H);
-        const T* o = r[3] + 3 * H;
-        for (int64_t j = 0; j < H; j++) r[5][j] = (T)((double)o[j] * tmp[j]);
+        const T* __restrict i = r[3];
+        const T* __restrict f = r[3] + H;
+        const T* __restrict g = r[3] + 2 * H;
+        const T* __restrict cp = r[2];
+        T* __restrict c = r[4];
+        for (int64_t j = 0; j < H; j++) c[j] = f[j] * cp[j] + i[j] * g[j];
+        vector_map(tanh, c, tmp, H);
+        const T* __restrict o = r[3] + 3 * H;
+        T* __restrict h = r[5];
+        for (int64_t j = 0; j < H; j++) h[j] = o[j] * tmp[j];
     }
 
     // LSTM_BACKWARD: 0 gates, 1 cPrev, 2 c, 3 dhOut, 4 dhRec, 5 dcNext | 6 dz, 7 dcPrev; tmp holds H
-    void lstm_backward(T** r, T* tmp) const {
+    void lstm_backward(T** r, T* __restrict tmp) const {
         vector_map(tanh, r[2], tmp, H);
-        const T *i = r[0], *f = r[0] + H, *g = r[0] + 2 * H, *o = r[0] + 3 * H;
-        T* dz = r[6];
+        const T* __restrict i = r[0];
+        const T* __restrict f = r[0] + H;
+        const T* __restrict g = r[0] + 2 * H;
+        const T* __restrict o = r[0] + 3 * H;
+        const T* __restrict cp = r[1];
+        const T* __restrict dho = r[3];
+        const T* __restrict dhr = r[4];
+        const T* __restrict dcn = r[5];
+        T* __restrict dz = r[6];
+        T* __restrict dcp = r[7];
         for (int64_t j = 0; j < H; j++) {
-            const double dh = (double)r[3][j] + r[4][j], t = tmp[j];
-            const double dc = r[5][j] + dh * o[j] * (1 - t * t);
-            dz[j] = (T)(dc * g[j] * i[j] * (1 - (double)i[j]));
-            dz[H + j] = (T)(dc * r[1][j] * f[j] * (1 - (double)f[j]));
-            dz[2 * H + j] = (T)(dc * i[j] * (1 - (double)g[j] * g[j]));
-            dz[3 * H + j] = (T)(dh * t * o[j] * (1 - (double)o[j]));
-            r[7][j] = (T)(dc * f[j]);
+            const T dh = dho[j] + dhr[j], t = tmp[j];
+            const T dc = dcn[j] + dh * o[j] * (1 - t * t);
+            dz[j] = dc * g[j] * i[j] * (1 - i[j]);
+            dz[H + j] = dc * cp[j] * f[j] * (1 - f[j]);
+            dz[2 * H + j] = dc * i[j] * (1 - g[j] * g[j]);
+            dz[3 * H + j] = dh * t * o[j] * (1 - o[j]);
+            dcp[j] = dc * f[j];
         }
     }
 
     // GRU_FORWARD: 0 xproj, 1 hproj, 2 rbias, 3 hPrev | 4 gates, 5 h; tmp holds 3H
-    void gru_forward(T** r, T* tmp) const {
-        for (int64_t k = 0; k < 2 * H; k++) tmp[k] = (T)((double)r[0][k] + r[1][k] + r[2][k]);
+    void gru_forward(T** r, T* __restrict tmp) const {
+        const T* __restrict xp = r[0];
+        const T* __restrict hp = r[1];
+        const T* __restrict rb = r[2];
+        for (int64_t k = 0; k < 2 * H; k++) tmp[k] = xp[k] + hp[k] + rb[k];
         vector_map(sigmoid, tmp, r[4], 2 * H);
-        const T* rr = r[4] + H;
-        for (int64_t j = 0; j < H; j++) tmp[2 * H + j] = (T)(r[0][2 * H + j] + (double)rr[j] * ((double)r[1][2 * H + j] + r[2][2 * H + j]));
+        const T* __restrict rr = r[4] + H;
+        for (int64_t j = 0; j < H; j++) tmp[2 * H + j] = xp[2 * H + j] + rr[j] * (hp[2 * H + j] + rb[2 * H + j]);
         vector_map(tanh, tmp + 2 * H, r[4] + 2 * H, H);
-        const T *z = r[4], *n = r[4] + 2 * H;
-        for (int64_t j = 0; j < H; j++) r[5][j] = (T)((double)z[j] * r[3][j] + (1 - (double)z[j]) * n[j]);
+        const T* __restrict z = r[4];
+        const T* __restrict n = r[4] + 2 * H;
+        const T* __restrict hprev = r[3];
+        T* __restrict h = r[5];
+        for (int64_t j = 0; j < H; j++) h[j] = z[j] * hprev[j] + (1 - z[j]) * n[j];
     }
 
     // GRU_BACKWARD: 0 gates, 1 hproj, 2 rbias, 3 hPrev, 4 dhOut, 5 dhRec, 6 dhCarry | 7 dxproj, 8 dhproj, 9 dhCarryOut
     void gru_backward(T** r) const {
-        const T *z = r[0], *rr = r[0] + H, *n = r[0] + 2 * H;
+        const T* __restrict z = r[0];
+        const T* __restrict rr = r[0] + H;
+        const T* __restrict n = r[0] + 2 * H;
+        const T* __restrict hn = r[1] + 2 * H;
+        const T* __restrict rbn = r[2] + 2 * H;
+        const T* __restrict hprev = r[3];
+        const T* __restrict d1 = r[4];
+        const T* __restrict d2 = r[5];
+        const T* __restrict d3 = r[6];
+        T* __restrict dx = r[7];
+        T* __restrict dhp = r[8];
+        T* __restrict carry = r[9];
         for (int64_t j = 0; j < H; j++) {
-            const double dh = (double)r[4][j] + r[5][j] + r[6][j];
-            const double dn = dh * (1 - (double)z[j]) * (1 - (double)n[j] * n[j]);
-            const double dzp = dh * ((double)r[3][j] - n[j]) * z[j] * (1 - (double)z[j]);
-            const double drp = dn * ((double)r[1][2 * H + j] + r[2][2 * H + j]) * rr[j] * (1 - (double)rr[j]);
-            r[7][j] = (T)dzp, r[7][H + j] = (T)drp, r[7][2 * H + j] = (T)dn;
-            r[8][j] = (T)dzp, r[8][H + j] = (T)drp, r[8][2 * H + j] = (T)(dn * rr[j]);
-            r[9][j] = (T)(dh * z[j]);
+            const T dh = d1[j] + d2[j] + d3[j];
+            const T dn = dh * (1 - z[j]) * (1 - n[j] * n[j]);
+            const T dzp = dh * (hprev[j] - n[j]) * z[j] * (1 - z[j]);
+            const T drp = dn * (hn[j] + rbn[j]) * rr[j] * (1 - rr[j]);
+            dx[j] = dzp, dx[H + j] = drp, dx[2 * H + j] = dn;
+            dhp[j] = dzp, dhp[H + j] = drp, dhp[2 * H + j] = dn * rr[j];
+            carry[j] = dh * z[j];
         }
     }
 };
@@ -169,9 +207,10 @@ void run(int kind, const pj_tensor* const* ops, int count, int dtype) {
             set.store(b);
         }
     };
-    // A step is a few microseconds of work: threads only pay off for wide batches.
+    // A row is about a microsecond of work (for 128 units): parts of at least 4096 gate values,
+    // so that a batch of 32 LSTM rows of 128 units uses two threads.
     const int64_t per_row = ops[0]->shape[1] > 0 ? ops[0]->shape[1] : 1;
-    parallel_for(B, 65536 / per_row > 0 ? 65536 / per_row : 1, rows);
+    parallel_for(B, 4096 / per_row > 0 ? 4096 / per_row : 1, rows);
 }
 
 void validate(int kind, const pj_tensor* const* ops, int count) {

@@ -1,12 +1,14 @@
 #include "thread_pool.h"
 
+#include <linux/futex.h>
 #include <sched.h>
 #include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -17,11 +19,23 @@ namespace {
 
 inline void cpu_relax() { __builtin_ia32_pause(); }
 
-// An idle worker polls for the next loop for this long before it sleeps on a futex: back-to-back
-// ops then skip the wake-up (~10-50 us). After the first few hundred polls it yields the core, so
-// that other threads that need it (OpenBLAS's, the JVM's) are not slowed down by the polling.
-constexpr auto kPollTime = std::chrono::microseconds(200);
-constexpr int kPausePolls = 256;
+// Sleeping and waking go straight to futexes: no mutex is ever held by a thread that the scheduler
+// may preempt, so a descheduled worker cannot block anyone (the machine may be oversubscribed).
+inline void futex_wait(std::atomic<uint32_t>* word, uint32_t expected) {
+    syscall(SYS_futex, reinterpret_cast<uint32_t*>(word), FUTEX_WAIT_PRIVATE, expected, nullptr, nullptr, 0);
+}
+
+inline void futex_wake(std::atomic<uint32_t>* word, int count) {
+    syscall(SYS_futex, reinterpret_cast<uint32_t*>(word), FUTEX_WAKE_PRIVATE, count, nullptr, nullptr, 0);
+}
+
+// An idle worker polls for the next loop this long before it sleeps: back-to-back ops (a training
+// step issues one every few microseconds) then skip the wake-up. Short, because a polling worker
+// holds a core that the caller's own thread or another process may need.
+constexpr auto kIdlePoll = std::chrono::microseconds(20);
+// The caller, once no part is left to claim, polls this many times for the parts still running
+// elsewhere, then sleeps until the last one finishes.
+constexpr int kCallerPolls = 2000;
 
 // A loop is cut into up to this many parts per thread; everyone claims parts until none are left,
 // so a thread that starts late (descheduled on a busy machine) costs little: others take its share.
@@ -30,14 +44,16 @@ constexpr int kPartsPerThread = 4;
 thread_local bool in_pool_thread = false;
 
 /**
- * One loop at a time. The caller publishes the loop (fields, then open_ and a new generation),
- * claims parts like every worker, waits for all parts to finish, closes the loop, and waits until
- * no worker is still inside it, so the loop's state never outlives the call.
+ * One loop at a time. The caller publishes the loop's fields, then `claim_` = (generation << 32) |
+ * parts left to claim; a thread claims a part by decrementing that word with a CAS, so a claim
+ * either belongs to the loop whose fields it reads or fails. The caller claims parts like every
+ * worker and waits only for parts that others have claimed and not finished. Nothing of a loop is
+ * touched after its last part finishes, so the caller never waits for a worker that has no work.
  */
 class Pool {
 public:
     explicit Pool(int threads) : threads_(threads) {
-        for (int i = 1; i < threads; i++) workers_.emplace_back([this] { work(); });
+        for (int i = 1; i < threads; i++) std::thread([this] { work(); }).detach();
     }
 
     int threads() const { return threads_; }
@@ -49,74 +65,73 @@ public:
         ctx_ = ctx;
         n_ = n;
         parts_ = parts;
-        next_part_.store(0, std::memory_order_relaxed);
-        done_parts_.store(0, std::memory_order_relaxed);
-        open_.store(true, std::memory_order_seq_cst);
-        generation_.fetch_add(1, std::memory_order_seq_cst);
-        if (sleepers_.load(std::memory_order_seq_cst) > 0) {
-            std::lock_guard<std::mutex> lock(mutex_);
-            wake_.notify_all();
-        }
+        unfinished_.store((uint32_t)parts, std::memory_order_relaxed);
+        generation_++;
+        claim_.store((uint64_t)generation_ << 32 | (uint32_t)parts, std::memory_order_release);
+        work_seq_.fetch_add(1, std::memory_order_seq_cst);
+        int sleeping = sleepers_.load(std::memory_order_seq_cst);
+        if (sleeping > 0) futex_wake(&work_seq_, std::min(sleeping, parts - 1));
         claim_parts();
-        for (int polls = 0; done_parts_.load(std::memory_order_acquire) != parts; polls++) {
-            if (polls < kPausePolls * 16) cpu_relax();
-            else std::this_thread::yield();
-        }
-        open_.store(false, std::memory_order_seq_cst);
-        while (inside_.load(std::memory_order_seq_cst) != 0) cpu_relax();
+        wait_unfinished();
         busy_.store(false, std::memory_order_release);
         return true;
     }
 
 private:
     void claim_parts() {
-        for (int part; (part = next_part_.fetch_add(1, std::memory_order_relaxed)) < parts_;) {
-            int64_t begin = n_ * part / parts_, end = n_ * (part + 1) / parts_;
+        uint64_t c = claim_.load(std::memory_order_acquire);
+        while ((uint32_t)c != 0) {
+            if (!claim_.compare_exchange_weak(c, c - 1, std::memory_order_acq_rel, std::memory_order_acquire)) continue;
+            // Claimed: this loop cannot end before this part does, so its fields are stable.
+            const int part = parts_ - (int)(uint32_t)c;
+            const int64_t begin = n_ * part / parts_, end = n_ * (part + 1) / parts_;
             if (begin < end) fn_(ctx_, begin, end);
-            done_parts_.fetch_add(1, std::memory_order_release);
+            if (unfinished_.fetch_sub(1, std::memory_order_acq_rel) == 1 && caller_waits_.load(std::memory_order_seq_cst))
+                futex_wake(&unfinished_, 1);
+            c = claim_.load(std::memory_order_acquire);
         }
+    }
+
+    void wait_unfinished() {
+        for (int i = 0; i < kCallerPolls; i++) {
+            if (unfinished_.load(std::memory_order_acquire) == 0) return;
+            cpu_relax();
+        }
+        caller_waits_.store(1, std::memory_order_seq_cst);
+        for (uint32_t left; (left = unfinished_.load(std::memory_order_seq_cst)) != 0;) futex_wait(&unfinished_, left);
+        caller_waits_.store(0, std::memory_order_relaxed);
     }
 
     void work() {
         in_pool_thread = true;
-        uint64_t seen = 0;
+        uint32_t seen = work_seq_.load(std::memory_order_acquire);
         while (true) {
-            bool found = false;
+            claim_parts();
+            bool more = false;
             const auto start = std::chrono::steady_clock::now();
-            for (int i = 0; !found; i++) {
-                found = generation_.load(std::memory_order_acquire) != seen;
-                if (found) break;
-                if (i < kPausePolls) {
-                    cpu_relax();
-                } else {
-                    if ((i & 15) == 0 && std::chrono::steady_clock::now() - start > kPollTime) break;
-                    std::this_thread::yield();
-                }
+            for (int i = 1; !more; i++) {
+                more = work_seq_.load(std::memory_order_acquire) != seen;
+                if (!more && (i & 63) == 0 && std::chrono::steady_clock::now() - start > kIdlePoll) break;
+                cpu_relax();
             }
-            if (!found) {
-                std::unique_lock<std::mutex> lock(mutex_);
+            if (!more) {
                 sleepers_.fetch_add(1, std::memory_order_seq_cst);
-                wake_.wait(lock, [&] { return generation_.load(std::memory_order_seq_cst) != seen; });
-                sleepers_.fetch_sub(1, std::memory_order_relaxed);
+                while (work_seq_.load(std::memory_order_seq_cst) == seen) futex_wait(&work_seq_, seen);
+                sleepers_.fetch_sub(1, std::memory_order_seq_cst);
             }
-            seen = generation_.load(std::memory_order_acquire);
-            inside_.fetch_add(1, std::memory_order_seq_cst);
-            if (open_.load(std::memory_order_seq_cst)) claim_parts();  // else that loop is over already
-            inside_.fetch_sub(1, std::memory_order_seq_cst);
+            seen = work_seq_.load(std::memory_order_acquire);
         }
     }
 
     const int threads_;
-    std::vector<std::thread> workers_;
-    std::mutex mutex_;
-    std::condition_variable wake_;
-    std::atomic<uint64_t> generation_{0};
-    std::atomic<int> sleepers_{0};
     std::atomic<bool> busy_{false};
-    std::atomic<bool> open_{false};
-    std::atomic<int> inside_{0};
-    std::atomic<int> next_part_{0};
-    std::atomic<int> done_parts_{0};
+    uint32_t generation_ = 0;  // the caller's (busy_ holder's) count of loops
+    alignas(64) std::atomic<uint64_t> claim_{0};
+    alignas(64) std::atomic<uint32_t> unfinished_{0};  // parts not finished; the caller sleeps on it
+    std::atomic<uint32_t> caller_waits_{0};
+    alignas(64) std::atomic<uint32_t> work_seq_{0};  // bumped per loop; idle workers sleep on it
+    std::atomic<int> sleepers_{0};
+    // The current loop, written before claim_ publishes it.
     RangeFn fn_ = nullptr;
     void* ctx_ = nullptr;
     int64_t n_ = 0;

@@ -295,3 +295,73 @@ TEST(Kernels, ConcurrentCallersGetCorrectResults) {
     pj_cpu_set_threads(2);
     EXPECT_EQ(wrong.load(), 0);
 }
+
+TEST(Memory, ReusedBlocksAreZeroAndDistinct) {
+    // Freed blocks are cached by size class and handed out again: zero-filled every time.
+    for (int64_t bytes : {int64_t(5000), int64_t(262144), int64_t(1605632), int64_t(3 << 20)}) {
+        for (int round = 0; round < 3; round++) {
+            char* p = static_cast<char*>(pj_cpu_alloc(bytes));
+            char* q = static_cast<char*>(pj_cpu_alloc(bytes - 100));  // same class, another block
+            ASSERT_NE(p, nullptr);
+            ASSERT_NE(q, nullptr);
+            ASSERT_NE(p, q);
+            ASSERT_EQ((uintptr_t)p % 64, 0u);
+            for (int64_t i = 0; i < bytes; i += 61) ASSERT_EQ(p[i], 0) << bytes << " at " << i;
+            for (int64_t i = 0; i < bytes - 100; i += 61) ASSERT_EQ(q[i], 0) << bytes - 100 << " at " << i;
+            memset(p, 0x5a, bytes);
+            memset(q, 0x5a, bytes - 100);
+            pj_cpu_free(q, bytes - 100);
+            pj_cpu_free(p, bytes);
+        }
+    }
+}
+
+TEST(Optimizer, Float32UpdatesMatchDoubleFormulas) {
+    // The float32 vector loops (and their scalar tails) against the OptimizerKind formulas in double.
+    const int64_t n = 1000 + 7;
+    struct Case { int kind; std::vector<double> h; int states; } cases[] = {
+        {0, {0.1, 0.0, 0.0, 0}, 0}, {0, {0.1, 0.01, 0.9, 1}, 1}, {1, {1e-3, 0.0, 0.9, 0.999, 1e-7, 3, 0}, 2},
+        {1, {1e-3, 0.004, 0.9, 0.999, 1e-7, 1, 1}, 3}, {2, {1e-3, 0.0, 0.9, 0.5, 1e-7, 1}, 3}, {2, {1e-3, 0.0, 0.9, 0.0, 1e-7, 0}, 1},
+        {3, {1e-2, 0.0, 1e-7}, 1}};
+    for (const std::string& isa : pjtest::isas()) {
+        ASSERT_EQ(pj_cpu_select_isa(isa.c_str()), PJ_OK);
+        for (const Case& c : cases) {
+            std::vector<float> p(n), g(n), s0(n), s1(n), s2(n);
+            for (int64_t i = 0; i < n; i++) {
+                p[i] = (float)((i * 37) % 101) / 50.0f - 1.0f, g[i] = (float)((i * 53) % 97) / 40.0f - 1.2f;
+                s0[i] = (float)(i % 13) / 13.0f, s1[i] = (float)(i % 7) / 7.0f, s2[i] = (float)(i % 5) / 5.0f;
+            }
+            std::vector<double> P(p.begin(), p.end()), S0(s0.begin(), s0.end()), S1(s1.begin(), s1.end()), S2(s2.begin(), s2.end());
+            pj_tensor tp = view(p, PJ_FLOAT32, {n}), tg = view(g, PJ_FLOAT32, {n});
+            pj_tensor ts[3] = {view(s0, PJ_FLOAT32, {n}), view(s1, PJ_FLOAT32, {n}), view(s2, PJ_FLOAT32, {n})};
+            const pj_tensor* st[3] = {&ts[0], &ts[1], &ts[2]};
+            ASSERT_EQ(pj_cpu_optimizer_step(c.kind, &tp, &tg, st, c.states, c.h.data(), (int)c.h.size()), PJ_OK) << pj_last_error();
+            const double* h = c.h.data();
+            auto f = [](double x) { return (double)(float)x; };  // a value stored to float32 and read back, as the reference does
+            for (int64_t i = 0; i < n; i++) {
+                double w = h[1] != 0 ? f(P[i] - P[i] * h[1] * h[0]) : P[i], gi = g[i], want;
+                if (c.kind == 0) {
+                    if (h[2] == 0) want = w - h[0] * gi;
+                    else { double v = f(h[2] * S0[i] - h[0] * gi); want = h[3] != 0 ? w + h[2] * v - h[0] * gi : w + v; }
+                } else if (c.kind == 1) {
+                    double m = f(S0[i] + (gi - S0[i]) * (1 - h[2])), v = f(S1[i] + (gi * gi - S1[i]) * (1 - h[3]));
+                    if (h[6] != 0) v = std::max(S2[i], v);
+                    double alpha = h[0] * sqrt(1 - pow(h[3], h[5])) / (1 - pow(h[2], h[5]));
+                    want = w - alpha * m / (sqrt(v) + h[4]);
+                } else if (c.kind == 2) {
+                    double v = f(h[2] * S0[i] + (1 - h[2]) * gi * gi), d = v + h[4];
+                    if (h[5] != 0) {  // centered: the average grad is the last state
+                        double a = f(h[2] * (h[3] > 0 ? S2[i] : S1[i]) + (1 - h[2]) * gi);
+                        d = v - a * a + h[4];
+                    }
+                    double inc = h[0] * gi / sqrt(d);
+                    want = h[3] > 0 ? w - f(h[3] * S1[i] + inc) : w - inc;
+                } else {
+                    want = w - h[0] * gi / sqrt(f(S0[i] + gi * gi) + h[2]);
+                }
+                if (isnan(want)) ASSERT_TRUE(isnan(p[i])) << isa << " kind " << c.kind << " at " << i;  // centered: v < a * a
+                else ASSERT_NEAR(p[i], want, 1e-6 + 1e-6 * fabs(want)) << isa << " kind " << c.kind << " at " << i;
+            }
+        }
+    }
+}

@@ -107,3 +107,52 @@ TEST(Matmul, HalfTypesAndEmptyInnerDimension) {
     ASSERT_EQ(pj_cpu_matmul(&ea, &eb, &eo), PJ_OK) << pj_last_error();
     for (float v : out) EXPECT_EQ(v, 0.0f);
 }
+
+TEST(Matmul, LargeProductsDoNotDependOnTheThreadCount) {
+    // Large products are split over the pool in blocks of whole rows or columns; gemv serves single
+    // rows and columns. Every element must come out bit for bit the same for any thread count, and
+    // agree with a double reference.
+    pj_cpu_load_blas(nullptr);
+    const int threads = pj_cpu_threads();
+    std::mt19937 rng(11);
+    struct Shape { int64_t m, n, k; } shapes[] = {{96, 300, 200}, {300, 130, 70}, {1, 2200, 1000}, {2200, 1, 1000}, {1, 1, 5000}};
+    for (const Shape& s : shapes) {
+        for (int la = 0; la < 2; la++) for (int lb = 0; lb < 2; lb++) for (int lc = 0; lc < 2; lc++) {
+            int64_t oa, ob, oc;
+            auto sa = layout(la, s.m, s.k, &oa), sb = layout(lb, s.k, s.n, &ob), sc = layout(lc, s.m, s.n, &oc);
+            std::vector<float> a(s.m * s.k), b(s.k * s.n);
+            for (auto& v : a) v = std::uniform_real_distribution<float>(-1, 1)(rng);
+            for (auto& v : b) v = std::uniform_real_distribution<float>(-1, 1)(rng);
+            pj_tensor ta = view(a, PJ_FLOAT32, {s.m, s.k}, sa, oa), tb = view(b, PJ_FLOAT32, {s.k, s.n}, sb, ob);
+            std::vector<std::vector<float>> results;
+            for (int t : {1, 2, 3}) {
+                pj_cpu_set_threads(t);
+                std::vector<float> c(s.m * s.n, -9.0f);
+                pj_tensor tc = view(c, PJ_FLOAT32, {s.m, s.n}, sc, oc);
+                ASSERT_EQ(pj_cpu_matmul(&ta, &tb, &tc), PJ_OK) << pj_last_error();
+                results.push_back(c);
+            }
+            pj_cpu_set_threads(threads);
+            ASSERT_EQ(results[0], results[1]) << s.m << "x" << s.n << "x" << s.k << " layouts " << la << lb << lc;
+            ASSERT_EQ(results[0], results[2]) << s.m << "x" << s.n << "x" << s.k << " layouts " << la << lb << lc;
+            std::vector<double> want(s.m * s.n);
+            naive(a.data() + oa, sa[0], sa[1], b.data() + ob, sb[0], sb[1], want.data(), s.m, s.n, s.k);
+            for (int64_t i = 0; i < s.m; i++)
+                for (int64_t j = 0; j < s.n; j++)
+                    ASSERT_NEAR(results[0][oc + i * sc[0] + j * sc[1]], want[i * s.n + j], 1e-5 * s.k)
+                        << s.m << "x" << s.n << "x" << s.k << " layouts " << la << lb << lc;
+        }
+    }
+}
+
+TEST(Matmul, OverflowingFloatTermsAreRecomputedInDouble) {
+    // 3e38 * 2 overflows float, but the sum 3e38*2 - 3e38*2 + 1 is 1 in double, as the reference gets.
+    pj_cpu_load_blas(nullptr);
+    const int64_t m = 64, n = 64, k = 3;
+    std::vector<float> a(m * k), b(k * n), c(m * n);
+    for (int64_t i = 0; i < m; i++) a[i * k] = 3e38f, a[i * k + 1] = -3e38f, a[i * k + 2] = 1.0f;
+    for (int64_t j = 0; j < n; j++) b[j] = 2.0f, b[n + j] = 2.0f, b[2 * n + j] = 1.0f;
+    pj_tensor ta = view(a, PJ_FLOAT32, {m, k}), tb = view(b, PJ_FLOAT32, {k, n}), tc = view(c, PJ_FLOAT32, {m, n});
+    ASSERT_EQ(pj_cpu_matmul(&ta, &tb, &tc), PJ_OK) << pj_last_error();
+    for (float v : c) ASSERT_EQ(v, 1.0f);
+}

@@ -96,6 +96,50 @@ inline void store_stream(T* p, V v) {
     }
 }
 
+/** Square root lane by lane with the widest instruction the ISA has (a wider vector goes in pieces). */
+template <class V>
+inline V vsqrt(V x) {
+#if defined(__AVX512F__)
+    typedef __m512 NF;
+    typedef __m512d ND;
+#elif defined(__AVX2__)
+    typedef __m256 NF;
+    typedef __m256d ND;
+#else
+    typedef __m128 NF;
+    typedef __m128d ND;
+#endif
+    constexpr bool is_float = sizeof(x[0]) == 4;
+    constexpr int piece = sizeof(NF);
+    V out;
+    for (int at = 0; at < (int)sizeof(V); at += piece) {
+        if constexpr (is_float) {
+            NF v;
+            __builtin_memcpy(&v, (char*)&x + at, piece);
+#if defined(__AVX512F__)
+            v = _mm512_sqrt_ps(v);
+#elif defined(__AVX2__)
+            v = _mm256_sqrt_ps(v);
+#else
+            v = _mm_sqrt_ps(v);
+#endif
+            __builtin_memcpy((char*)&out + at, &v, piece);
+        } else {
+            ND v;
+            __builtin_memcpy(&v, (char*)&x + at, piece);
+#if defined(__AVX512F__)
+            v = _mm512_sqrt_pd(v);
+#elif defined(__AVX2__)
+            v = _mm256_sqrt_pd(v);
+#else
+            v = _mm_sqrt_pd(v);
+#endif
+            __builtin_memcpy((char*)&out + at, &v, piece);
+        }
+    }
+    return out;
+}
+
 /** Elements before p + i reaches the vector alignment (p must be aligned to its element). */
 template <class T>
 inline int64_t elements_to_alignment(const T* p) {

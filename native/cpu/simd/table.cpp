@@ -8,6 +8,7 @@ void fill_where(KernelTable* t);
 void fill_unary(KernelTable* t);
 void fill_binary(KernelTable* t);
 void fill_reduce(KernelTable* t);
+void fill_optimizer(KernelTable* t);
 
 #define PJ_STRINGIFY2(x) #x
 #define PJ_STRINGIFY(x) PJ_STRINGIFY2(x)
@@ -20,6 +21,7 @@ void fill_table(KernelTable* t) {
     fill_unary(t);
     fill_binary(t);
     fill_reduce(t);
+    fill_optimizer(t);
 }
 
 }  // namespace pj::cpu::PJ_ISA_NS

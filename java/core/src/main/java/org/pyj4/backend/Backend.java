@@ -65,6 +65,49 @@ public interface Backend {
      */
     void scatter(Tensor dst, Tensor index, Tensor values);
 
+    /**
+     * dst[index[i]] += values[i] for every i, in row-major order of index, so repeated indices add
+     * up (the backward of gather). index (int64) counts dst's elements in row-major order; values
+     * has index's shape and dst's dtype, float32 or float64. Out-of-range indices are an error,
+     * reported before any write. Each addition rounds to dst's dtype; a native backend may add in
+     * another order (results then differ by rounding).
+     */
+    void scatterAdd(Tensor dst, Tensor index, Tensor values);
+
+    /**
+     * Unfolds sliding windows into columns (the first half of a convolution as a matrix product):
+     * x is [N, H, W, C], cols is [N, OH, OW, KH, KW, C] with KH, KW the window's kernel, and
+     * <pre>
+     *     cols[n, oh, ow, kh, kw, c] = x[n, h, w, c]   at the position {@link Window} gives, or 0 in the padding
+     * </pre>
+     * Any strides (a channels_first array is passed as a transposed view). One float dtype,
+     * float32 or float64.
+     */
+    void im2col(Tensor x, Window window, Tensor cols);
+
+    /**
+     * The adjoint of {@link #im2col}, accumulating: x[n, h, w, c] += every cols[n, oh, ow, kh, kw, c]
+     * whose window tap reads (h, w); taps in the padding are dropped. Shapes and dtypes as im2col;
+     * cols may be a broadcast view. Sums are in row-major order of cols per x element in the
+     * reference; a native backend may add in another order.
+     */
+    void col2im(Tensor cols, Window window, Tensor x);
+
+    /**
+     * Pools each window of x [N, H, W, C] into out [N, OH, OW, C] with {@link PoolKind}'s reduction
+     * over the window's taps that lie inside x. For MAX, {@code argmax} (int64, out's shape) may
+     * receive, per output element, the row-major index into x's elements of the value chosen (what
+     * {@link #scatterAdd} needs for the backward pass); null when not wanted, and always null for
+     * AVG. Every window must hold at least one element of x. One float dtype, float32 or float64.
+     */
+    void pool(PoolKind kind, Tensor x, Window window, Tensor out, Tensor argmax);
+
+    /**
+     * One fused recurrent-cell step (see {@link RnnCell} for each kind's operands and formulas):
+     * {@code operands} holds the kind's inputs, then its outputs.
+     */
+    void rnnCell(RnnCell kind, Tensor[] operands);
+
     /** Fills out (a float dtype) with counter-based random numbers; see {@link RandomKind}. */
     void random(RandomKind kind, long seed, long counter, double a, double b, Tensor out);
 

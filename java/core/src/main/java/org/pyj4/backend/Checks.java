@@ -251,6 +251,182 @@ public final class Checks {
         }
     }
 
+    /** Backend.scatterAdd: scatter's rules, with a float32/float64 dst that overlaps neither index nor values. */
+    public static void scatterAdd(Device device, Tensor dst, Tensor index, Tensor values) {
+        String op = "scatterAdd";
+        output(op, "dst", dst, device);
+        input(op, "index", index, device);
+        input(op, "values", values, device);
+        sameShape(op, "index", index, "values", values);
+        if (index.dtype() != DType.INT64) throw new DTypeException(op + ": expected an int64 index. Received: index=" + describe(index));
+        floatPair(op, "dst", dst, "values", values);
+        noOverlap(op, "dst", dst, "index", index);
+        noOverlap(op, "dst", dst, "values", values);
+    }
+
+    /** Backend.im2col: x [N, H, W, C], cols [N, OH, OW, KH, KW, C], one float dtype, cols apart from x. */
+    public static void im2col(Device device, Tensor x, Window window, Tensor cols) {
+        String op = "im2col";
+        input(op, "x", x, device);
+        output(op, "cols", cols, device);
+        windowShapes(op, x, window, cols, "cols");
+        noOverlap(op, "cols", cols, "x", x);
+    }
+
+    /** Backend.col2im: as im2col, with x written. */
+    public static void col2im(Device device, Tensor cols, Window window, Tensor x) {
+        String op = "col2im";
+        input(op, "cols", cols, device);
+        output(op, "x", x, device);
+        windowShapes(op, x, window, cols, "cols");
+        noOverlap(op, "x", x, "cols", cols);
+    }
+
+    /**
+     * Backend.pool: x [N, H, W, C], out [N, OH, OW, C] of x's float dtype, argmax null or int64 of
+     * out's shape (MAX only), outputs apart from x and each other, and every window non-empty.
+     */
+    public static void pool(Device device, PoolKind kind, Tensor x, Window window, Tensor out, Tensor argmax) {
+        notNull("pool", "kind", kind);
+        String op = "pool " + kind;
+        notNull(op, "window", window);
+        input(op, "x", x, device);
+        output(op, "out", out, device);
+        if (x.rank() != 4 || out.rank() != 4) {
+            throw new ShapeException(op + ": expected x [N, H, W, C] and out [N, OH, OW, C]. Received: x=" + describe(x) + ", out=" + describe(out));
+        }
+        long[] xs = x.shape(), os = out.shape();
+        if (xs[0] != os[0] || xs[3] != os[3]) {
+            throw new ShapeException(op + ": expected out [N, OH, OW, C] with x's N and C. Received: x=" + describe(x) + ", out=" + describe(out));
+        }
+        floatPair(op, "x", x, "out", out);
+        noOverlap(op, "out", out, "x", x);
+        if (argmax != null) {
+            if (kind != PoolKind.MAX) throw new IllegalArgumentException(op + ": only MAX pooling writes argmax indices. Received: argmax=" + describe(argmax));
+            output(op, "argmax", argmax, device);
+            sameShape(op, "out", out, "argmax", argmax);
+            if (argmax.dtype() != DType.INT64) throw new DTypeException(op + ": expected an int64 argmax. Received: argmax=" + describe(argmax));
+            noOverlap(op, "argmax", argmax, "x", x);
+            noOverlap(op, "argmax", argmax, "out", out);
+        }
+        if (numel(out) > 0) {
+            nonEmptyWindows(op, "H", xs[1], os[1], window.strideH(), window.padTop(), window.kernelH(), window.dilationH(), window);
+            nonEmptyWindows(op, "W", xs[2], os[2], window.strideW(), window.padLeft(), window.kernelW(), window.dilationW(), window);
+        }
+    }
+
+    /**
+     * Backend.rnnCell: the kind's operand count; 2-D operands of one float32/float64 dtype, B rows
+     * each and the kind's width in units of H (the last axis of the first operand over its width);
+     * outputs writable, not broadcast, and overlapping no other operand.
+     */
+    public static void rnnCell(Device device, RnnCell kind, Tensor[] operands) {
+        notNull("rnnCell", "kind", kind);
+        String op = "rnnCell " + kind;
+        notNull(op, "operands", operands);
+        int count = kind.inputs() + kind.outputs();
+        if (operands.length != count) {
+            throw new IllegalArgumentException(op + ": expected " + count + " operands " + Arrays.toString(kind.names()) + ". Received: " + operands.length);
+        }
+        String[] names = kind.names();
+        for (int i = 0; i < count; i++) tensor(op, names[i], operands[i], device, i >= kind.inputs());
+        Tensor first = operands[0];
+        if (first.rank() != 2 || first.shape()[1] % kind.width(0) != 0) {
+            throw new ShapeException(op + ": expected " + names[0] + " [B, " + kind.width(0) + "H]. Received: " + names[0] + "=" + describe(first));
+        }
+        long b = first.shape()[0], h = first.shape()[1] / kind.width(0);
+        DType dtype = first.dtype();
+        if (dtype != DType.FLOAT32 && dtype != DType.FLOAT64) {
+            throw new DTypeException(op + ": expected float32 or float64 operands. Received: " + names[0] + "=" + describe(first));
+        }
+        for (int i = 0; i < count; i++) {
+            Tensor t = operands[i];
+            long width = kind.width(i) * h;
+            if (t.rank() != 2 || t.shape()[0] != b || t.shape()[1] != width) {
+                throw new ShapeException(op + ": expected " + names[i] + " [" + b + ", " + width + "] (B=" + b + ", H=" + h + "). Received: "
+                        + names[i] + "=" + describe(t));
+            }
+            if (t.dtype() != dtype) {
+                throw new DTypeException(op + ": expected every operand of " + names[0] + "'s dtype. Received: " + names[0] + "=" + describe(first)
+                        + ", " + names[i] + "=" + describe(t));
+            }
+        }
+        for (int o = kind.inputs(); o < count; o++) {
+            for (int i = 0; i < count; i++) if (i != o) noOverlap(op, names[o], operands[o], names[i], operands[i]);
+        }
+    }
+
+    private static void windowShapes(String op, Tensor x, Window window, Tensor cols, String colsName) {
+        notNull(op, "window", window);
+        if (x.rank() != 4 || cols.rank() != 6) {
+            throw new ShapeException(op + ": expected x [N, H, W, C] and " + colsName + " [N, OH, OW, KH, KW, C]. Received: x=" + describe(x)
+                    + ", " + colsName + "=" + describe(cols));
+        }
+        long[] xs = x.shape(), cs = cols.shape();
+        if (cs[0] != xs[0] || cs[5] != xs[3] || cs[3] != window.kernelH() || cs[4] != window.kernelW()) {
+            throw new ShapeException(op + ": expected " + colsName + " [N, OH, OW, KH, KW, C] with x's N and C and the window's kernel "
+                    + window.kernelH() + "x" + window.kernelW() + ". Received: x=" + describe(x) + ", " + colsName + "=" + describe(cols));
+        }
+        floatPair(op, "x", x, colsName, cols);
+    }
+
+    private static void floatPair(String op, String n1, Tensor t1, String n2, Tensor t2) {
+        if (t1.dtype() != DType.FLOAT32 && t1.dtype() != DType.FLOAT64) {
+            throw new DTypeException(op + ": expected float32 or float64. Received: " + n1 + "=" + describe(t1));
+        }
+        if (t2.dtype() != t1.dtype()) {
+            throw new DTypeException(op + ": expected " + n1 + " and " + n2 + " of one dtype. Received: " + n1 + "=" + describe(t1) + ", " + n2 + "=" + describe(t2));
+        }
+    }
+
+    /** Every output position along one axis has a tap inside the input (taps are checked for all positions: few). */
+    private static void nonEmptyWindows(String op, String axis, long in, long out, int stride, int pad, int kernel, int dilation, Window w) {
+        for (long o = 0; o < out; o++) {
+            long start = o * stride - pad;
+            boolean any = false;
+            for (int k = 0; k < kernel && !any; k++) {
+                long at = start + (long) k * dilation;
+                any = at >= 0 && at < in;
+            }
+            if (!any) {
+                throw new IllegalArgumentException(op + ": output position " + o + " along " + axis + " has no tap inside the input of length "
+                        + in + " (a window entirely in the padding). Received: " + w + ", output length " + out);
+            }
+        }
+    }
+
+    private static long numel(Tensor t) {
+        long n = 1;
+        for (long d : t.shape()) n *= d;
+        return n;
+    }
+
+    /**
+     * Outputs must not share memory with other operands: refused when two non-empty tensors of one
+     * buffer reach intersecting byte ranges (a cheap test that also refuses some interleaved views
+     * that share no element).
+     */
+    private static void noOverlap(String op, String outName, Tensor out, String otherName, Tensor other) {
+        if (out.buffer() != other.buffer() || numel(out) == 0 || numel(other) == 0) return;
+        long[] a = byteRange(out), b = byteRange(other);
+        if (a[0] < b[1] && b[0] < a[1]) {
+            throw new IllegalArgumentException(op + ": " + outName + " overlaps " + otherName + " (an output must not share memory with another operand). Received: "
+                    + outName + "=" + out + ", " + otherName + "=" + other);
+        }
+    }
+
+    /** [first byte, end byte) a checked, non-empty tensor reaches. */
+    private static long[] byteRange(Tensor t) {
+        long lo = t.offset(), hi = t.offset();
+        for (int d = 0; d < t.rank(); d++) {
+            long span = (t.shape()[d] - 1) * t.strides()[d];
+            if (span > 0) hi += span;
+            else lo += span;
+        }
+        int size = t.dtype().itemSize();
+        return new long[] {lo * size, (hi + 1) * size};
+    }
+
     /** The error for an index outside [0, size) found by gather or scatter. */
     public static IndexOutOfBoundsException indexOutOfBounds(String op, String target, long index, long size) {
         return new IndexOutOfBoundsException(op + ": index " + index + " is out of bounds for " + target + " with "

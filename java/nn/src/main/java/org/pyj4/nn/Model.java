@@ -66,17 +66,49 @@ public abstract class Model implements AutoCloseable {
     /** The dtype inputs are converted to (the first layer's). */
     public abstract DType inputDtype();
 
+    /** The dtype of the predictions, which targets are converted to: the output layer's float dtype. */
+    public DType outputDtype() {
+        Layer out = outputLayer();
+        if (out != null && out.dtype().isFloat()) return out.dtype();
+        List<Layer> ls = layers();
+        for (int i = ls.size() - 1; i >= 0; i--) if (ls.get(i).dtype().isFloat()) return ls.get(i).dtype();
+        return DType.FLOAT32;
+    }
+
+    /**
+     * The layer whose call produces the model's output (its activation can fuse with the loss), or
+     * null when there is no single such call. A Sequential's last layer.
+     */
+    public Layer outputLayer() {
+        List<Layer> ls = layers();
+        return ls.isEmpty() ? null : ls.get(ls.size() - 1);
+    }
+
+    /**
+     * Each layer's output shape (without batch) for the current input shape, in layer order, for
+     * summaries; a layer that is never reached or whose shape is unknown maps to null.
+     */
+    public java.util.Map<Layer, long[]> layerOutputShapes() {
+        java.util.Map<Layer, long[]> out = new java.util.LinkedHashMap<>();
+        long[] shape = inputShape();
+        for (Layer l : layers()) {
+            if (shape != null) shape = l.outputShape(shape);
+            out.put(l, shape);
+        }
+        return out;
+    }
+
     // ------------------------------------------------------------------ construction and files
 
     /** A model from its architecture JSON (Keras get_config shape); weights are created by build. */
     public static Model fromJson(String architectureJson) {
         JsonObject o = Config.parseObject("Model.fromJson", architectureJson);
         String className = new Config("Model.fromJson", o).string("class_name", null);
-        if (!"Sequential".equals(className)) {
-            throw new IllegalArgumentException("Model.fromJson: expected class_name 'Sequential' (functional models come later). Received: class_name="
-                    + (className == null ? "missing" : "'" + className + "'"));
-        }
-        return Sequential.fromConfig(o.has("config") && o.get("config").isJsonObject() ? o.getAsJsonObject("config") : new JsonObject());
+        JsonObject config = o.has("config") && o.get("config").isJsonObject() ? o.getAsJsonObject("config") : new JsonObject();
+        if ("Sequential".equals(className)) return Sequential.fromConfig(config);
+        if ("Functional".equals(className) || "Model".equals(className)) return Functional.fromConfig(config);
+        throw new IllegalArgumentException("Model.fromJson: expected class_name 'Sequential' or 'Functional'. Received: class_name="
+                + (className == null ? "missing" : "'" + className + "'"));
     }
 
     /** Reads a model file (see docs/model-format.md): architecture, weights, and training state when saved compiled. */

@@ -69,8 +69,11 @@ public final class Sequential extends Model {
         if (s != null) layer.build(shapeBefore(layers.size() - 1, s));
     }
 
-    private static String snakeCase(String className) {
-        return className.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
+    /** Keras' to_snake_case: "MaxPooling2D" -> "max_pooling2d", "LSTM" -> "lstm". */
+    static String snakeCase(String className) {
+        String s = className.replaceAll("\\W+", "");
+        s = s.replaceAll("(.)([A-Z][a-z]+)", "$1_$2");
+        return s.replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
     }
 
     @Override public String name() { return name; }

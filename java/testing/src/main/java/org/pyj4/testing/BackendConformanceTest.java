@@ -7,6 +7,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.pyj4.backend.Backend;
 import org.pyj4.backend.BinaryOp;
+import org.pyj4.backend.PoolKind;
+import org.pyj4.backend.RnnCell;
 import org.pyj4.backend.RandomKind;
 import org.pyj4.backend.ReduceOp;
 import org.pyj4.backend.UnaryOp;
@@ -85,6 +87,18 @@ public abstract class BackendConformanceTest {
             tests.add(DynamicTest.dynamicTest("gather " + t, () -> suite().gather(t)));
             tests.add(DynamicTest.dynamicTest("scatter " + t, () -> suite().scatter(t)));
             tests.add(DynamicTest.dynamicTest("scatter with duplicate indices " + t, () -> suite().scatterDuplicates(t)));
+        }
+        return tests;
+    }
+
+    @TestFactory public List<DynamicTest> layerPrimitives() {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (DType t : Conformance.LAYER_DTYPES) {
+            tests.add(DynamicTest.dynamicTest("scatterAdd " + t, () -> suite().scatterAdd(t)));
+            tests.add(DynamicTest.dynamicTest("im2col " + t, () -> suite().im2col(t)));
+            tests.add(DynamicTest.dynamicTest("col2im " + t, () -> suite().col2im(t)));
+            for (PoolKind kind : PoolKind.values()) tests.add(DynamicTest.dynamicTest("pool " + kind + " " + t, () -> suite().pool(kind, t)));
+            for (RnnCell kind : RnnCell.values()) tests.add(DynamicTest.dynamicTest("rnnCell " + kind + " " + t, () -> suite().rnnCell(kind, t)));
         }
         return tests;
     }

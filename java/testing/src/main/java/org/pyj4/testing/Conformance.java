@@ -10,10 +10,13 @@ import java.util.SplittableRandom;
 import org.pyj4.backend.Backend;
 import org.pyj4.backend.Backends;
 import org.pyj4.backend.BinaryOp;
+import org.pyj4.backend.PoolKind;
 import org.pyj4.backend.RandomKind;
 import org.pyj4.backend.ReduceOp;
+import org.pyj4.backend.RnnCell;
 import org.pyj4.backend.Tensor;
 import org.pyj4.backend.UnaryOp;
+import org.pyj4.backend.Window;
 import org.pyj4.backend.reference.JavaBackend;
 import org.pyj4.memory.Buffer;
 import org.pyj4.memory.MemoryStats;
@@ -77,6 +80,13 @@ public final class Conformance {
             scatter(t);
             scatterDuplicates(t);
             if (t.isFloat()) for (RandomKind kind : RandomKind.values()) random(kind, t);
+        }
+        for (DType t : LAYER_DTYPES) {
+            scatterAdd(t);
+            im2col(t);
+            col2im(t);
+            for (PoolKind kind : PoolKind.values()) pool(kind, t);
+            for (RnnCell kind : RnnCell.values()) rnnCell(kind, t);
         }
         return cases;
     }
@@ -467,6 +477,249 @@ public final class Conformance {
         return cases - start;
     }
 
+    // ------------------------------------------------------------------ layer primitives
+
+    /** The dtypes the layer primitives (scatterAdd, im2col, col2im, pool, rnnCell) take. */
+    public static final DType[] LAYER_DTYPES = {DType.FLOAT32, DType.FLOAT64};
+
+    /**
+     * Sliding-window cases: x {N, H, W, C}; window {kernelH, kernelW, strideH, strideW, dilationH,
+     * dilationW, padTop, padLeft}; output {OH, OW}. Valid and same padding, strides, dilation,
+     * asymmetric padding, empty batches and channels, and one large enough to use several threads.
+     */
+    public static final int[][][] WINDOW_CASES = {
+        {{1, 1, 1, 1}, {1, 1, 1, 1, 1, 1, 0, 0}, {1, 1}},
+        {{2, 5, 6, 3}, {3, 3, 1, 1, 1, 1, 0, 0}, {3, 4}},
+        {{2, 5, 6, 3}, {3, 3, 1, 1, 1, 1, 1, 1}, {5, 6}},
+        {{1, 7, 7, 2}, {3, 2, 2, 3, 1, 1, 1, 0}, {4, 2}},
+        {{2, 6, 5, 1}, {2, 3, 1, 1, 2, 2, 1, 2}, {5, 5}},
+        {{1, 4, 4, 4}, {2, 2, 2, 2, 1, 1, 0, 0}, {2, 2}},
+        {{1, 5, 5, 2}, {3, 3, 2, 2, 1, 1, 1, 1}, {3, 3}},
+        {{0, 3, 3, 2}, {2, 2, 1, 1, 1, 1, 0, 0}, {2, 2}},
+        {{2, 3, 3, 0}, {2, 2, 1, 1, 1, 1, 0, 0}, {2, 2}},
+        {{3, 12, 11, 5}, {5, 5, 1, 1, 1, 1, 2, 2}, {12, 11}},
+    };
+
+    /** A window whose first rows lie entirely in the padding: pooling must refuse it. */
+    private static final int[][] EMPTY_WINDOW_CASE = {{1, 4, 4, 1}, {2, 2, 1, 1, 1, 1, 3, 0}, {4, 3}};
+
+    private static Window window(int[] w) { return new Window(w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]); }
+
+    private static long[] longs(int... v) {
+        long[] out = new long[v.length];
+        for (int i = 0; i < v.length; i++) out[i] = v[i];
+        return out;
+    }
+
+    /** The input row (or column) tap k of output position o reads, or -1 in the padding. */
+    private static long tap(long o, long k, int stride, int pad, int dilation, long size) {
+        long at = o * stride - pad + k * dilation;
+        return at >= 0 && at < size ? at : -1;
+    }
+
+    public int scatterAdd(DType dtype) {
+        requireAccepted(dtype == DType.FLOAT32 || dtype == DType.FLOAT64, "scatterAdd", dtype);
+        SplittableRandom rnd = rngFor("scatterAdd", dtype.toString());
+        int start = cases;
+        int c = 0;
+        Call call = (b, t) -> b.scatterAdd(t[0], t[1], t[2]);
+        long[][] targets = {{7}, {3, 4}, {}};
+        long[][] indexShapes = {{5}, {2, 3}, {}, {0}, {40}};
+        for (long[] dstShape : targets) {
+            for (long[] indexShape : indexShapes) {
+                c++;
+                Operand dst = Operand.random(dtype, dstShape, OUTPUTS[c % OUTPUTS.length], Values.Domain.FINITE, rnd);
+                long size = dst.size();
+                Operand index = indices(indexShape, INPUTS[(c + 1) % INPUTS.length], size, rnd);  // duplicates are frequent
+                Operand values = Operand.random(dtype, indexShape, INPUTS[c % INPUTS.length], Values.Domain.FINITE, rnd);
+                double[] scale = new double[Math.toIntExact(size)];
+                long[] d0 = dst.logical(), at = index.logical(), v = values.logical();
+                for (int e = 0; e < scale.length; e++) scale[e] = Math.abs(Values.toDouble(dtype, d0[e]));
+                for (int i = 0; i < at.length; i++) scale[(int) at[i]] += Math.abs(Values.toDouble(dtype, v[i]));
+                String title = "scatterAdd into " + Arrays.toString(dstShape);
+                run(title, names("dst", "index", "values"), ops(dst, index, values), 0, call, Tolerances.of("scatterAdd", dtype), scale);
+                if (index.size() > 0) {
+                    for (long bad : new long[] {size, BAD_INDICES[c % BAD_INDICES.length]}) {
+                        run(title + " with index " + bad, names("dst", "index", "values"), ops(dst, withOneValue(index, bad, rnd), values), 0, call,
+                                Tolerance.EXACT, null);
+                    }
+                }
+            }
+        }
+        return cases - start;
+    }
+
+    public int im2col(DType dtype) {
+        requireAccepted(dtype == DType.FLOAT32 || dtype == DType.FLOAT64, "im2col", dtype);
+        SplittableRandom rnd = rngFor("im2col", dtype.toString());
+        int start = cases;
+        int c = 0;
+        for (int[][] wc : WINDOW_CASES) {
+            Window w = window(wc[1]);
+            long[] xShape = longs(wc[0]);
+            long[] colsShape = {xShape[0], wc[2][0], wc[2][1], w.kernelH(), w.kernelW(), xShape[3]};
+            for (int i = 0; i < 3; i++) {
+                c++;
+                Operand x = Operand.random(dtype, xShape, INPUTS[c % INPUTS.length], Values.Domain.GENERAL, rnd);
+                Operand cols = Operand.random(dtype, colsShape, OUTPUTS[c % OUTPUTS.length], Values.Domain.GENERAL, rnd);
+                run("im2col " + w, names("x", "cols"), ops(x, cols), 1, (b, t) -> b.im2col(t[0], w, t[1]), Tolerances.of("im2col", dtype), null);
+            }
+        }
+        return cases - start;
+    }
+
+    public int col2im(DType dtype) {
+        requireAccepted(dtype == DType.FLOAT32 || dtype == DType.FLOAT64, "col2im", dtype);
+        SplittableRandom rnd = rngFor("col2im", dtype.toString());
+        int start = cases;
+        int c = 0;
+        for (int[][] wc : WINDOW_CASES) {
+            Window w = window(wc[1]);
+            long[] xShape = longs(wc[0]);
+            long[] colsShape = {xShape[0], wc[2][0], wc[2][1], w.kernelH(), w.kernelW(), xShape[3]};
+            for (int i = 0; i < 3; i++) {
+                c++;
+                Operand cols = Operand.random(dtype, colsShape, INPUTS[c % INPUTS.length], Values.Domain.FINITE, rnd);
+                Operand x = Operand.random(dtype, xShape, OUTPUTS[c % OUTPUTS.length], Values.Domain.FINITE, rnd);
+                double[] scale = col2imScale(cols, x, w);
+                run("col2im " + w, names("cols", "x"), ops(cols, x), 1, (b, t) -> b.col2im(t[0], w, t[1]), Tolerances.of("col2im", dtype), scale);
+            }
+        }
+        return cases - start;
+    }
+
+    /** Per x element, |x| plus the magnitudes of every cols value added into it: the scale of col2im's rounding. */
+    private static double[] col2imScale(Operand cols, Operand x, Window w) {
+        long[] xs = x.shape, cs = cols.shape;
+        long[] xv = x.logical(), cv = cols.logical();
+        double[] scale = new double[xv.length];
+        for (int e = 0; e < xv.length; e++) scale[e] = Math.abs(Values.toDouble(x.dtype, xv[e]));
+        int k = 0;
+        for (long n = 0; n < cs[0]; n++)
+            for (long oh = 0; oh < cs[1]; oh++)
+                for (long ow = 0; ow < cs[2]; ow++)
+                    for (long kh = 0; kh < cs[3]; kh++)
+                        for (long kw = 0; kw < cs[4]; kw++)
+                            for (long ch = 0; ch < cs[5]; ch++, k++) {
+                                long h = tap(oh, kh, w.strideH(), w.padTop(), w.dilationH(), xs[1]);
+                                long ww = tap(ow, kw, w.strideW(), w.padLeft(), w.dilationW(), xs[2]);
+                                if (h < 0 || ww < 0) continue;
+                                scale[(int) (((n * xs[1] + h) * xs[2] + ww) * xs[3] + ch)] += Math.abs(Values.toDouble(cols.dtype, cv[k]));
+                            }
+        return scale;
+    }
+
+    public int pool(PoolKind kind, DType dtype) {
+        requireAccepted(dtype == DType.FLOAT32 || dtype == DType.FLOAT64, "pool " + kind, dtype);
+        SplittableRandom rnd = rngFor("pool " + kind, dtype.toString());
+        int start = cases;
+        int c = 0;
+        List<int[][]> all = new ArrayList<>(Arrays.asList(WINDOW_CASES));
+        all.add(EMPTY_WINDOW_CASE);
+        for (int[][] wc : all) {
+            Window w = window(wc[1]);
+            long[] xShape = longs(wc[0]);
+            long[] outShape = {xShape[0], wc[2][0], wc[2][1], xShape[3]};
+            for (int i = 0; i < 3; i++) {
+                c++;
+                Operand x = Operand.random(dtype, xShape, INPUTS[c % INPUTS.length], Values.Domain.GENERAL, rnd);
+                Operand out = Operand.random(dtype, outShape, OUTPUTS[c % OUTPUTS.length], Values.Domain.GENERAL, rnd);
+                String title = "pool " + kind + " " + w;
+                if (kind == PoolKind.AVG) {
+                    run(title, names("x", "out"), ops(x, out), 1, (b, t) -> b.pool(kind, t[0], w, t[1], null),
+                            Tolerances.of("pool." + kind, dtype), averageScale(x, w, outShape));
+                } else if (i == 0) {
+                    run(title + " without argmax", names("x", "out"), ops(x, out), 1, (b, t) -> b.pool(kind, t[0], w, t[1], null),
+                            Tolerances.of("pool." + kind, dtype), null);
+                } else {
+                    Operand argmax = Operand.random(DType.INT64, outShape, OUTPUTS[(c + 1) % OUTPUTS.length], Values.Domain.GENERAL, rnd);
+                    run(title, names("x", "out", "argmax"), ops(x, out, argmax), new int[] {1, 2}, (b, t) -> b.pool(kind, t[0], w, t[1], t[2]),
+                            new Tolerance[] {Tolerances.of("pool." + kind, dtype), Tolerance.EXACT}, new double[][] {null, null});
+                }
+            }
+        }
+        return cases - start;
+    }
+
+    /** Per output element, the mean magnitude of its window's taps: the scale of an average's rounding. */
+    private static double[] averageScale(Operand x, Window w, long[] os) {
+        long[] xs = x.shape, xv = x.logical();
+        double[] scale = new double[Math.toIntExact(sizeOf(os))];
+        int k = 0;
+        for (long n = 0; n < os[0]; n++)
+            for (long oh = 0; oh < os[1]; oh++)
+                for (long ow = 0; ow < os[2]; ow++)
+                    for (long ch = 0; ch < os[3]; ch++, k++) {
+                        double sum = 0;
+                        int count = 0;
+                        for (long kh = 0; kh < w.kernelH(); kh++) {
+                            long h = tap(oh, kh, w.strideH(), w.padTop(), w.dilationH(), xs[1]);
+                            for (long kw = 0; kw < w.kernelW() && h >= 0; kw++) {
+                                long ww = tap(ow, kw, w.strideW(), w.padLeft(), w.dilationW(), xs[2]);
+                                if (ww < 0) continue;
+                                sum += Math.abs(Values.toDouble(x.dtype, xv[(int) (((n * xs[1] + h) * xs[2] + ww) * xs[3] + ch)]));
+                                count++;
+                            }
+                        }
+                        scale[k] = count == 0 ? 0 : sum / count;
+                    }
+        return scale;
+    }
+
+    /** Batch and unit counts of the recurrent-cell cases. */
+    private static final int[][] CELL_SIZES = {{0, 3}, {1, 1}, {3, 5}, {5, 16}, {33, 40}};
+
+    /**
+     * One kind of recurrent step over several batch and unit counts and layouts. Inputs hold values
+     * of the ranges they have in a network (gates in (0, 1), states and gradients of order 1), so
+     * that every output is of order 1 and the tolerance is an absolute one (scale 16).
+     */
+    public int rnnCell(RnnCell kind, DType dtype) {
+        requireAccepted(dtype == DType.FLOAT32 || dtype == DType.FLOAT64, "rnnCell " + kind, dtype);
+        SplittableRandom rnd = rngFor("rnnCell " + kind, dtype.toString());
+        String[] names = kind.names();
+        int count = kind.inputs() + kind.outputs();
+        int start = cases;
+        int c = 0;
+        for (int[] bh : CELL_SIZES) {
+            for (int rep = 0; rep < 2; rep++) {
+                c++;
+                Operand[] ops = new Operand[count];
+                for (int i = 0; i < count; i++) {
+                    long[] shape = {bh[0], (long) kind.width(i) * bh[1]};
+                    if (i >= kind.inputs()) {
+                        ops[i] = Operand.random(dtype, shape, OUTPUTS[(c + i) % OUTPUTS.length], Values.Domain.GENERAL, rnd);
+                        continue;
+                    }
+                    double lo = -2, hi = 2;
+                    if (names[i].equals("gates")) {
+                        lo = 0;
+                        hi = 1;
+                    }
+                    ops[i] = uniform(dtype, shape, INPUTS[(c + i) % INPUTS.length], lo, hi, rnd);
+                }
+                int[] outputs = new int[kind.outputs()];
+                Tolerance[] tols = new Tolerance[outputs.length];
+                double[][] scales = new double[outputs.length][];
+                for (int k = 0; k < outputs.length; k++) {
+                    outputs[k] = kind.inputs() + k;
+                    tols[k] = Tolerances.of("rnnCell", dtype);
+                    scales[k] = new double[Math.toIntExact(ops[outputs[k]].size())];
+                    Arrays.fill(scales[k], 16);
+                }
+                run("rnnCell " + kind + " B=" + bh[0] + " H=" + bh[1], names, ops, outputs, (b, t) -> b.rnnCell(kind, t), tols, scales);
+            }
+        }
+        return cases - start;
+    }
+
+    /** Uniform values in [lo, hi) in every buffer element. */
+    private static Operand uniform(DType dtype, long[] shape, Layout layout, double lo, double hi, SplittableRandom rnd) {
+        long[] storage = new long[Math.toIntExact(layout.place(shape).elements())];
+        for (int i = 0; i < storage.length; i++) storage[i] = Values.fromDouble(dtype, rnd.nextDouble(lo, hi));
+        return new Operand(dtype, shape, layout, storage);
+    }
+
     // ------------------------------------------------------------------ transfers and validation
 
     /** allocate zero-fills; write and read copy the remaining bytes of heap and direct buffers, at offsets, and advance positions. */
@@ -589,6 +842,26 @@ public final class Conformance {
             expectThrows("a broadcast output", iae,
                     () -> test.unary(UnaryOp.NEG, f32, new Tensor(buf, DType.FLOAT32, new long[] {2, 3}, new long[] {0, 1}, 0)));
 
+            Tensor img = new Tensor(buf, DType.FLOAT32, new long[] {1, 2, 2, 1}, new long[] {4, 2, 1, 1}, 0);
+            Tensor imgI32 = new Tensor(buf, DType.INT32, new long[] {1, 2, 2, 1}, new long[] {4, 2, 1, 1}, 0);
+            Tensor cols = new Tensor(buf, DType.FLOAT32, new long[] {1, 1, 1, 2, 2, 1}, new long[] {4, 4, 4, 2, 1, 1}, 4);
+            Window w2 = Window.of(2, 2, 1, 1);
+            expectThrows("im2col of an integer image", iae, () -> test.im2col(imgI32, w2, cols));
+            expectThrows("im2col with cols of the wrong kernel", iae, () -> test.im2col(img, Window.of(3, 3, 1, 1), cols));
+            expectThrows("im2col writing over its input", iae, () -> test.im2col(img, w2,
+                    new Tensor(buf, DType.FLOAT32, new long[] {1, 1, 1, 2, 2, 1}, new long[] {4, 4, 4, 2, 1, 1}, 2)));
+            expectThrows("pool AVG with argmax", iae, () -> test.pool(PoolKind.AVG, img,
+                    w2, new Tensor(buf, DType.FLOAT32, new long[] {1, 1, 1, 1}, new long[] {1, 1, 1, 1}, 4),
+                    new Tensor(buf, DType.INT64, new long[] {1, 1, 1, 1}, new long[] {1, 1, 1, 1}, 3)));
+            expectThrows("pool over a window entirely in the padding", iae, () -> test.pool(PoolKind.MAX, img,
+                    new Window(2, 2, 1, 1, 1, 1, 2, 0), new Tensor(buf, DType.FLOAT32, new long[] {1, 1, 1, 1}, new long[] {1, 1, 1, 1}, 4), null));
+            expectThrows("scatterAdd into an integer dst", iae, () -> test.scatterAdd(i32, i64, i32));
+            expectThrows("rnnCell with too few operands", iae, () -> test.rnnCell(RnnCell.LSTM_FORWARD, new Tensor[] {f32, f32}));
+            Tensor row4 = new Tensor(buf, DType.FLOAT32, new long[] {1, 4}, new long[] {4, 1}, 0);
+            Tensor row1 = new Tensor(buf, DType.FLOAT32, new long[] {1, 1}, new long[] {1, 1}, 8);
+            expectThrows("rnnCell writing over an input", iae, () -> test.rnnCell(RnnCell.LSTM_FORWARD,
+                    new Tensor[] {row4, row4, row1, row4, new Tensor(buf, DType.FLOAT32, new long[] {1, 1}, new long[] {1, 1}, 9), row1}));
+
             Buffer foreign = new ForeignBuffer();
             expectThrows("a buffer of another device", iae,
                     () -> test.copy(new Tensor(foreign, DType.FLOAT32, new long[] {4}, new long[] {1}, 0), f32x4));
@@ -634,7 +907,13 @@ public final class Conformance {
      * everything else bit for bit against its initial contents.
      */
     private void run(String title, String[] names, Operand[] ops, int output, Call call, Tolerance tol, double[] scale) {
+        run(title, names, ops, new int[] {output}, call, new Tolerance[] {tol}, new double[][] {scale});
+    }
+
+    /** As above, for calls that write several outputs, each with its tolerance and scale. */
+    private void run(String title, String[] names, Operand[] ops, int[] outputs, Call call, Tolerance[] tols, double[][] scales) {
         cases++;
+        Tolerance tol = tols[0];
         Outcome want = execute(reference, ops, call, title);
         Outcome got = execute(test, ops, call, title);
         String where = test.name() + ": " + title + " on " + describe(names, ops);
@@ -658,14 +937,25 @@ public final class Conformance {
 
         List<String> problems = new ArrayList<>();
         for (int i = 0; i < ops.length; i++) {
-            if (ops[i] == ops[output] && i != output) continue;  // the in-place input is checked as the output
-            if (i == output) compareOutput(ops, names, i, want.storage[i], got.storage[i], tol, scale, problems);
+            int k = indexOf(outputs, i);
+            if (k < 0 && isInPlaceInput(ops, outputs, i)) continue;  // the in-place input is checked as the output
+            if (k >= 0) compareOutput(ops, names, i, want.storage[i], got.storage[i], tols[k], scales[k], problems);
             else if (!sameStorage(ops[i].dtype, ops[i].storage, got.storage[i])) problems.add("input " + names[i] + " was modified");
         }
         if (!problems.isEmpty()) {
             throw new AssertionError(where + " (tolerance " + tol + "): " + problems.size() + " problem(s), first ones:\n  "
                     + String.join("\n  ", problems.subList(0, Math.min(8, problems.size()))));
         }
+    }
+
+    private static int indexOf(int[] values, int v) {
+        for (int k = 0; k < values.length; k++) if (values[k] == v) return k;
+        return -1;
+    }
+
+    private static boolean isInPlaceInput(Operand[] ops, int[] outputs, int i) {
+        for (int o : outputs) if (ops[o] == ops[i] && o != i) return true;
+        return false;
     }
 
     private void compareOutput(Operand[] ops, String[] names, int o, long[] want, long[] got, Tolerance tol, double[] scale, List<String> problems) {

@@ -31,6 +31,7 @@ public final class Tolerances {
     private static final double[] ONE_ROUNDING = {EPS64, EPS32, EPS16, EPSBF};
     private static final double[] LIBM = {1e-14, 1e-6, 1e-3, 1e-2};
     private static final double[] ACCUMULATED = {1e-13, 1e-5, 1e-3, 1e-2};
+    private static final double[] RNN_CELL = {1e-12, 2e-6, 1e-3, 1e-2};
 
     private static final Map<String, double[]> TABLE = new HashMap<>();
 
@@ -64,6 +65,13 @@ public final class Tolerances {
         row("reduce.SUM", ACCUMULATED);  // relative to the sum of |x|
         row("reduce.PROD", ACCUMULATED);
         row("matmul", ACCUMULATED);      // relative to |a| @ |b|
+
+        row("scatterAdd", ACCUMULATED);  // relative to |dst| + the sum of |values| added in
+        row("im2col", EXACT);            // moves values, zeros in the padding
+        row("col2im", ACCUMULATED);      // relative to |x| + the sum of |cols| added in
+        row("pool.MAX", EXACT);
+        row("pool.AVG", ACCUMULATED);    // relative to the mean of |x| over the window
+        row("rnnCell", RNN_CELL);        // absolute, for outputs of order 1 (scale 16): vector sigmoid/tanh plus a few roundings
 
         row("random.UNIFORM", ONE_ROUNDING);
         row("random.NORMAL", LIBM);      // relative to |mean| + |std| and the value

@@ -43,6 +43,13 @@ class HarnessSelfTest {
         @Override public void optimizerStep(org.pyj4.backend.OptimizerKind kind, Tensor param, Tensor grad, Tensor[] state, double[] hyper) {
             ref.optimizerStep(kind, param, grad, state, hyper);
         }
+        @Override public void scatterAdd(Tensor dst, Tensor index, Tensor values) { ref.scatterAdd(dst, index, values); }
+        @Override public void im2col(Tensor x, org.pyj4.backend.Window w, Tensor cols) { ref.im2col(x, w, cols); }
+        @Override public void col2im(Tensor cols, org.pyj4.backend.Window w, Tensor x) { ref.col2im(cols, w, x); }
+        @Override public void pool(org.pyj4.backend.PoolKind kind, Tensor x, org.pyj4.backend.Window w, Tensor out, Tensor argmax) {
+            ref.pool(kind, x, w, out, argmax);
+        }
+        @Override public void rnnCell(org.pyj4.backend.RnnCell kind, Tensor[] operands) { ref.rnnCell(kind, operands); }
 
         /** A contiguous temporary of t's shape. */
         Tensor temp(DType dtype, long[] shape) {

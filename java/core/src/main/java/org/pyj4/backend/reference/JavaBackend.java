@@ -7,10 +7,13 @@ import org.pyj4.backend.Backend;
 import org.pyj4.backend.BinaryOp;
 import org.pyj4.backend.Checks;
 import org.pyj4.backend.OptimizerKind;
+import org.pyj4.backend.PoolKind;
 import org.pyj4.backend.RandomKind;
 import org.pyj4.backend.ReduceOp;
+import org.pyj4.backend.RnnCell;
 import org.pyj4.backend.Tensor;
 import org.pyj4.backend.UnaryOp;
+import org.pyj4.backend.Window;
 import org.pyj4.memory.Buffer;
 import org.pyj4.memory.HostBuffer;
 import org.pyj4.memory.NativeMemory;
@@ -465,6 +468,24 @@ public final class JavaBackend implements Backend {
         }
     }
 
+    /** Adds in row-major order of index; each addition rounds to dst's dtype. */
+    @Override public void scatterAdd(Tensor dst, Tensor index, Tensor values) {
+        Checks.scatterAdd(device(), dst, index, values);
+        validateIndices("scatterAdd", "dst", index, dst.size());
+        Walker w = Walker.over(index.shape(), index, values);
+        long[][] idx = w.newIndexArrays();
+        long[] at = new long[w.chunk()];
+        double[] v = new double[w.chunk()];
+        for (int n; (n = w.next(idx)) > 0; ) {
+            Elements.loadLongs(index, idx[0], n, at);
+            Elements.loadDoubles(values, idx[1], n, v);
+            for (int i = 0; i < n; i++) {
+                long e = Walker.elementIndex(dst, at[i]);
+                Floats.set(dst, e, Floats.get(dst, e) + v[i]);
+            }
+        }
+    }
+
     /** A first pass over every index, so that a bad one is reported before anything is written. */
     private static void validateIndices(String op, String target, Tensor index, long size) {
         Walker w = Walker.over(index.shape(), index);
@@ -476,6 +497,28 @@ public final class JavaBackend implements Backend {
                 if (at[i] < 0 || at[i] >= size) throw Checks.indexOutOfBounds(op, target, at[i], size);
             }
         }
+    }
+
+    // ------------------------------------------------------------------ sliding windows, recurrent cells
+
+    @Override public void im2col(Tensor x, Window window, Tensor cols) {
+        Checks.im2col(device(), x, window, cols);
+        WindowOps.im2col(x, window, cols);
+    }
+
+    @Override public void col2im(Tensor cols, Window window, Tensor x) {
+        Checks.col2im(device(), cols, window, x);
+        WindowOps.col2im(cols, window, x);
+    }
+
+    @Override public void pool(PoolKind kind, Tensor x, Window window, Tensor out, Tensor argmax) {
+        Checks.pool(device(), kind, x, window, out, argmax);
+        WindowOps.pool(kind, x, window, out, argmax);
+    }
+
+    @Override public void rnnCell(RnnCell kind, Tensor[] operands) {
+        Checks.rnnCell(device(), kind, operands);
+        RnnCells.apply(kind, operands);
     }
 
     // ------------------------------------------------------------------ random

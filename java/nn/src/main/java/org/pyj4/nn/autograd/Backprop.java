@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.pyj4.ndarray.NDArray;
 
@@ -29,13 +30,34 @@ public final class Backprop {
         Grads grads = new Grads();
         grads.add(root, start);
         List<Variable> order = topologicalOrder(root);
+        // A node with several outputs runs once, when the last of its outputs in this walk is
+        // reached: every consumer of every output has then handed its gradient down.
+        Map<Node, Integer> pending = new IdentityHashMap<>();
+        for (Variable v : order) if (v.node != null && v.node.multiBackward != null) pending.merge(v.node, 1, Integer::sum);
         for (int i = order.size() - 1; i >= 0; i--) {
             Variable v = order.get(i);
-            if (v.node == null || v.grad == null) continue;
+            if (v.node == null) continue;
+            if (v.node.multiBackward != null) {
+                if (pending.merge(v.node, -1, Integer::sum) > 0) continue;
+                runMulti(v.node, grads);
+                continue;
+            }
+            if (v.grad == null) continue;
             NDArray g = v.grad;
             v.grad = null; // an intermediate's gradient serves only this pass
             v.node.backward.apply(g, grads);
         }
+    }
+
+    private static void runMulti(Node node, Grads grads) {
+        NDArray[] gs = new NDArray[node.outputs.length];
+        boolean any = false;
+        for (int k = 0; k < gs.length; k++) {
+            gs[k] = node.outputs[k].grad;
+            node.outputs[k].grad = null;
+            any |= gs[k] != null;
+        }
+        if (any) node.multiBackward.apply(gs, grads);
     }
 
     /** Variables reachable from root through nodes, each after every variable it was made from. */

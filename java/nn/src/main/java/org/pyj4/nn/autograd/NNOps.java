@@ -48,4 +48,30 @@ public final class NNOps {
         NDArray loss = z.relu().sub(z.mul(targets)).add(z.abs().neg().exp().unary(org.pyj4.backend.UnaryOp.LOG1P));
         return Variable.result(loss, (g, grads) -> grads.add(logits, z.sigmoid().sub(targets).mul(g)), logits);
     }
+
+    /**
+     * Rows of {@code table} [V, D] picked by integer {@code ids} (any shape, values in [0, V), checked
+     * by the caller): out[..., d] = table[ids[...], d]. Backward scatter-adds the output gradient
+     * into the table's rows, so repeated ids add up.
+     */
+    public static Variable embedding(Variable table, NDArray ids) {
+        long[] ts = table.value.shape();
+        long d = ts[1];
+        org.pyj4.backend.Backend be = table.value.backend();
+        long[] idShape = ids.shape();
+        long[] outShape = java.util.Arrays.copyOf(idShape, idShape.length + 1);
+        outShape[idShape.length] = d;
+        // Element index of out[..., j] in the flat table: id * D + j.
+        NDArray flat = ids.astype(org.pyj4.ndarray.DType.INT64).expandDims(-1).mul(NDArray.scalar(d))
+                .add(NDArray.arange(0L, d, 1L, org.pyj4.ndarray.DType.INT64)).broadcastTo(outShape).contiguous();
+        NDArray out = NDArray.empty(table.dtype(), outShape, be);
+        be.gather(table.value.tensor(), flat.tensor(), out.tensor());
+        return Variable.result(out, (g, grads) -> {
+            NDArray into = grads.destination(table);
+            NDArray dt = into != null ? into : NDArray.empty(table.dtype(), ts, be);
+            if (into != null) be.copy(NDArray.scalarOf(0.0, table.dtype()).broadcastTo(ts).tensor(), dt.tensor());
+            be.scatterAdd(dt.tensor(), flat.tensor(), g.tensor());
+            if (into == null) grads.add(table, dt);
+        }, table);
+    }
 }

@@ -11,10 +11,10 @@ import org.pyj4.backend.BinaryOp;
 import org.pyj4.ndarray.NDArray;
 
 /**
- * dst[index[i]] += values[i] with repeated indices adding up: the backward of a gather. The SPI's
- * scatter overwrites, so the indices are split on the host into rounds in which each index occurs at
- * most once; round r holds every index's r-th occurrence and does gather + add + scatter. Without
- * repeats (the usual case for slicing-like gathers) that is a single scatter.
+ * dst[index[i]] += values[i] with repeated indices adding up: the backward of a gather. Float32 and
+ * float64 go straight to the backend's scatterAdd. Other dtypes use scatter, which overwrites, so
+ * the indices are split on the host into rounds in which each index occurs at most once; round r
+ * holds every index's r-th occurrence and does gather + add + scatter.
  */
 final class ScatterAdd {
     private ScatterAdd() {}
@@ -22,6 +22,12 @@ final class ScatterAdd {
     /** dst is contiguous; index counts its elements row-major; values (any layout) has index.length elements. */
     static void apply(NDArray dst, long[] index, NDArray values) {
         Backend backend = dst.backend();
+        if (dst.dtype() == org.pyj4.ndarray.DType.FLOAT32 || dst.dtype() == org.pyj4.ndarray.DType.FLOAT64) {
+            // The backend adds repeated indices itself.
+            NDArray v = values.dtype() == dst.dtype() ? values : values.astype(dst.dtype());
+            backend.scatterAdd(dst.reshape(dst.size()).tensor(), int64(index, backend).tensor(), v.reshape(index.length).tensor());
+            return;
+        }
         NDArray flatValues = values.reshape(values.size());
         NDArray flatDst = dst.reshape(dst.size());
         List<List<Integer>> rounds = rounds(index);

@@ -41,6 +41,25 @@ public class Variable {
         return constant(value);
     }
 
+    /**
+     * The results of an op with several outputs: one variable per value, sharing one node whose rule
+     * receives the gradients of all of them (null where none arrived). Constants when no input
+     * needs a gradient or recording is off.
+     */
+    static Variable[] results(NDArray[] values, Node.MultiBackward backward, Variable... inputs) {
+        Variable[] out = new Variable[values.length];
+        boolean record = false;
+        if (GradMode.isEnabled()) for (Variable v : inputs) record |= v != null && v.requiresGrad;
+        if (!record) {
+            for (int i = 0; i < values.length; i++) out[i] = constant(values[i]);
+            return out;
+        }
+        Node node = new Node(inputs, backward);
+        for (int i = 0; i < values.length; i++) out[i] = new Variable(values[i], true, node);
+        node.outputs = out;
+        return out;
+    }
+
     public NDArray value() { return value; }
 
     public boolean requiresGrad() { return requiresGrad; }

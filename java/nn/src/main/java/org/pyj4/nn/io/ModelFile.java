@@ -132,6 +132,12 @@ public final class ModelFile {
             JsonObject build = new JsonObject();
             build.add("input_shape", Config.dimsJson(model.inputShape(), true));
             o.add("build_config", build);
+        } else if (model instanceof org.pyj4.nn.Functional && model.isBuilt()) {  // several inputs
+            com.google.gson.JsonArray shapes = new com.google.gson.JsonArray();
+            for (long[] s : ((org.pyj4.nn.Functional) model).inputShapes()) shapes.add(Config.dimsJson(s, true));
+            JsonObject build = new JsonObject();
+            build.add("input_shapes", shapes);
+            o.add("build_config", build);
         }
         if (model.isCompiled()) o.add("compile_config", model.compiled("save").toJson());
         JsonObject state = new JsonObject();
@@ -248,9 +254,28 @@ public final class ModelFile {
         try {
             JsonElement build = meta.get("build_config");
             long[] shape = null;
-            if (build != null && build.isJsonObject()) shape = new Config(where + " build_config", build.getAsJsonObject()).dims("input_shape");
-            if (shape != null && shape.length > 0) model.build(Arrays.copyOfRange(shape, 1, shape.length));
-            else if (model.inputShape() != null) model.ensureBuilt("load");
+            JsonElement shapes = null;
+            if (build != null && build.isJsonObject()) {
+                shape = new Config(where + " build_config", build.getAsJsonObject()).dims("input_shape");
+                shapes = build.getAsJsonObject().get("input_shapes");
+            }
+            if (shape != null && shape.length > 0) {
+                model.build(Arrays.copyOfRange(shape, 1, shape.length));
+            } else if (shapes != null && shapes.isJsonArray() && model instanceof org.pyj4.nn.Functional) {
+                java.util.List<long[]> list = new java.util.ArrayList<>();
+                for (JsonElement e : shapes.getAsJsonArray()) {
+                    JsonObject holder = new JsonObject();
+                    holder.add("s", e);
+                    long[] s = new Config(where + " build_config.input_shapes", holder).dims("s");
+                    if (s == null || s.length == 0) throw new InvalidModelFileException(where + ": build_config.input_shapes holds a shape without a batch axis");
+                    list.add(Arrays.copyOfRange(s, 1, s.length));
+                }
+                ((org.pyj4.nn.Functional) model).buildAll(list);
+            } else if (model.inputShape() != null) {
+                model.ensureBuilt("load");
+            } else {
+                model.buildIfShapeKnown();
+            }
             return model;
         } catch (RuntimeException | OutOfMemoryError e) {
             model.close();

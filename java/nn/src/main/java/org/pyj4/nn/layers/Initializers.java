@@ -25,10 +25,11 @@ public final class Initializers {
             case "zeros": return SimpleInitializer.zeros();
             case "ones": return SimpleInitializer.ones();
             case "randomnormal": return SimpleInitializer.randomNormal(c.number("mean", 0.0), c.number("stddev", 0.05), seed);
-            case "randomuniform": return SimpleInitializer.randomUniform(c.number("minval", -0.05), c.number("maxval", 0.05), seed);
+            case "randomuniform": case "uniform": return SimpleInitializer.randomUniform(c.number("minval", -0.05), c.number("maxval", 0.05), seed);
+            case "orthogonal": return new Orthogonal(c.number("gain", 1.0), seed);
             default:
                 throw new IllegalArgumentException(owner + ": unknown initializer. Expected one of GlorotUniform, GlorotNormal, HeNormal, HeUniform, "
-                        + "Zeros, Ones, RandomNormal, RandomUniform. Received: '" + name + "'");
+                        + "Zeros, Ones, RandomNormal, RandomUniform, Orthogonal. Received: '" + name + "'");
         }
     }
 

@@ -5,13 +5,17 @@ import java.util.Arrays;
 import org.pyj4.ndarray.DType;
 import org.pyj4.nn.autograd.Variable;
 import org.pyj4.nn.config.Config;
+import org.pyj4.nn.functional.SymbolicTensor;
 
-/** Declares the model's input shape (Keras' Input / InputLayer); passes its input through. */
+/**
+ * Declares the model's input shape (Keras' Input / InputLayer); passes its input through. Its dtype
+ * may be an integer one (token ids); inputs are converted to it.
+ */
 public final class InputLayer extends Layer {
     private final long[] shape; // without batch
 
     public InputLayer(Config c) {
-        super(c);
+        super(c, true);  // integer inputs too (token ids for an Embedding)
         long[] batchShape = c.dims("batch_shape");
         if (batchShape == null) batchShape = c.dims("batch_input_shape"); // Keras 2 spelling
         if (batchShape == null && c.has("shape")) {
@@ -43,6 +47,9 @@ public final class InputLayer extends Layer {
 
     /** The declared shape of one sample. */
     public long[] shape() { return shape.clone(); }
+
+    /** The symbolic tensor this input feeds into a functional graph (Keras' {@code keras.Input(...)}). */
+    public SymbolicTensor tensor() { return sourceNode(shape).outputs().get(0); }
 
     @Override public String className() { return "InputLayer"; }
 

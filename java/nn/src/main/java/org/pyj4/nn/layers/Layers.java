@@ -18,6 +18,28 @@ public final class Layers {
         register("Dropout", Dropout::new);
         register("Flatten", Flatten::new);
         register("Reshape", Reshape::new);
+        register("Conv1D", Conv1D::new);
+        register("Conv2D", Conv2D::new);
+        register("MaxPooling2D", MaxPooling2D::new);
+        register("AveragePooling2D", AveragePooling2D::new);
+        register("GlobalAveragePooling2D", GlobalAveragePooling2D::new);
+        register("GlobalMaxPooling2D", GlobalMaxPooling2D::new);
+        register("BatchNormalization", BatchNormalization::new);
+        register("LayerNormalization", LayerNormalization::new);
+        register("Embedding", Embedding::new);
+        register("LSTM", LSTM::new);
+        register("GRU", GRU::new);
+        register("MultiHeadAttention", MultiHeadAttention::new);
+        register("Add", Add::new);
+        register("Multiply", Multiply::new);
+        register("Concatenate", Concatenate::new);
+        // Keras' aliases
+        register("Convolution1D", Conv1D::new);
+        register("Convolution2D", Conv2D::new);
+        register("MaxPool2D", MaxPooling2D::new);
+        register("AvgPool2D", AveragePooling2D::new);
+        register("GlobalAvgPool2D", GlobalAveragePooling2D::new);
+        register("GlobalMaxPool2D", GlobalMaxPooling2D::new);
     }
 
     private Layers() {}

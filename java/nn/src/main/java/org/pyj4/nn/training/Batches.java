@@ -77,7 +77,7 @@ interface Batches {
 
             @Override public Step current() {
                 Inputs.sameCount(op, batch.features(), batch.labels());
-                return new Step(Inputs.features(model, batch.features(), op), compiled.loss().prepareTargets(batch.labels(), model.inputDtype()));
+                return new Step(Inputs.features(model, batch.features(), op), compiled.loss().prepareTargets(batch.labels(), model.outputDtype()));
             }
 
             @Override public void release() {

@@ -20,7 +20,7 @@ public final class Evaluator {
         Compiled compiled = model.compiled(op);
         Inputs.sameCount(op, x, y);
         try (NDArray features = Inputs.features(model, x, op);
-             NDArray targets = compiled.loss().prepareTargets(y, model.inputDtype())) {
+             NDArray targets = compiled.loss().prepareTargets(y, model.outputDtype())) {
             return run(model, compiled, features, targets, batchSize, "");
         }
     }

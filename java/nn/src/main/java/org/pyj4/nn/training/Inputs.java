@@ -14,6 +14,10 @@ final class Inputs {
         if (x == null) throw new IllegalArgumentException(op + ": expected input data x. Received: None");
         if (x.ndim() == 0) throw new ShapeException(op + ": expected a batch of samples (an array with a batch axis). Received: x=" + x.describe());
         long[] sample = Arrays.copyOfRange(x.shape(), 1, x.ndim());
+        if (model instanceof org.pyj4.nn.Functional && ((org.pyj4.nn.Functional) model).inputs().size() != 1) {
+            throw new IllegalArgumentException(op + ": model '" + model.name() + "' takes " + ((org.pyj4.nn.Functional) model).inputs().size()
+                    + " inputs; fit, predict and evaluate take models with one input (run several with Functional.callAll)");
+        }
         if (!model.isBuilt()) model.build(model.inputShape() != null ? fill(model.inputShape(), sample) : sample);
         long[] expected = model.inputShape();
         boolean ok = expected.length == sample.length;

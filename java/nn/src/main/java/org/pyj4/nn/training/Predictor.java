@@ -5,7 +5,9 @@ import java.util.Iterator;
 import java.util.List;
 import org.pyj4.data.BatchSource;
 import org.pyj4.memory.MemoryScope;
+import org.pyj4.ndarray.DType;
 import org.pyj4.ndarray.NDArray;
+import org.pyj4.ndarray.Shapes;
 import org.pyj4.nn.Model;
 import org.pyj4.nn.autograd.GradMode;
 import org.pyj4.nn.autograd.Variable;
@@ -39,9 +41,57 @@ public final class Predictor {
                     part.backend().copy(y.tensor(), part.tensor());
                 }
             }
-            if (output == null) output = outer.detach(NDArray.empty(model.inputDtype(), concrete(shape, shape, 0), x.backend()));
+            if (output == null) output = outer.detach(NDArray.empty(model.outputDtype(), concrete(shape, shape, 0), x.backend()));
         }
         return output;
+    }
+
+    /**
+     * {@link #predict} from and into host memory that the caller owns: the Python facade passes
+     * NumPy arrays this way, so a call costs one crossing and no copy of the input, and the
+     * predictions land in the array Python returns. The input is float32 samples of {@code shape}
+     * in row-major order at {@code inputAddress}; the predictions are written as row-major float32
+     * of {@code outputShape} at {@code outputAddress}. The caller keeps both alive and unchanged
+     * during the call. Returns false, having written nothing, when the model's predictions are not
+     * float32 of exactly {@code outputShape} (the caller then uses {@link #predict}); other problems
+     * throw as predict does.
+     */
+    @SuppressWarnings("try")
+    public static boolean predictInto(Model model, long inputAddress, long[] shape, long outputAddress, long[] outputShape, int batchSize) {
+        Inputs.checkBatchSize("predict", batchSize);
+        if (shape == null || shape.length == 0) throw new IllegalArgumentException("predict: expected a batch of samples. Received: shape=[]");
+        try (MemoryScope outer = MemoryScope.open(); GradMode.Off off = GradMode.off()) {
+            NDArray x = Inputs.features(model, NDArray.wrapHost(inputAddress, Shapes.size(shape) * 4, DType.FLOAT32, shape,
+                    rowMajorStrides(shape), 0, false, null, null), "predict");
+            long n = x.shape()[0];
+            long[] sample = model.outputShape();
+            long[] expected = new long[sample.length + 1];
+            expected[0] = n;
+            System.arraycopy(sample, 0, expected, 1, sample.length);
+            if (model.outputDtype() != DType.FLOAT32 || !java.util.Arrays.equals(expected, outputShape)) return false;
+            NDArray output = NDArray.wrapHost(outputAddress, Shapes.size(expected) * 4, DType.FLOAT32, expected, rowMajorStrides(expected),
+                    0, true, null, null);
+            for (long start = 0; start < n; start += batchSize) {
+                long end = Math.min(n, start + batchSize);
+                try (MemoryScope scope = MemoryScope.open()) {
+                    NDArray in = n <= batchSize ? x : x.slice(0, start, end, 1L);  // one batch: no view needed
+                    NDArray y = model.call(Variable.constant(in), false).value();
+                    NDArray part = n <= batchSize ? output : output.slice(0, start, end, 1L);
+                    part.backend().copy(y.tensor(), part.tensor());
+                }
+            }
+        }
+        return true;
+    }
+
+    private static long[] rowMajorStrides(long[] shape) {
+        long[] strides = new long[shape.length];
+        long step = 1;
+        for (int i = shape.length - 1; i >= 0; i--) {
+            strides[i] = step;
+            step *= Math.max(shape[i], 1);
+        }
+        return strides;
     }
 
     /**

@@ -16,10 +16,10 @@ public final class Summary {
         s.append("Model: \"").append(model.name()).append("\"\n").append(rule);
         s.append(String.format(Locale.ROOT, " %-34s %-26s %13s%n", "Layer (type)", "Output Shape", "Param #"));
         s.append(thick);
-        long[] shape = model.inputShape();
+        java.util.Map<Layer, long[]> shapes = model.layerOutputShapes();
         boolean first = true;
         for (Layer l : model.layers()) {
-            if (shape != null) shape = l.outputShape(shape);
+            long[] shape = shapes.get(l);
             if (l instanceof InputLayer) continue;
             if (!first) s.append("\n");
             first = false;

@@ -28,8 +28,7 @@ final class TrainStep {
         this.model = model;
         this.loss = loss;
         this.parameters = model.trainableParameters();
-        List<org.pyj4.nn.layers.Layer> layers = model.layers();
-        org.pyj4.nn.layers.Layer last = layers.get(layers.size() - 1);
+        org.pyj4.nn.layers.Layer last = model.outputLayer();
         this.fusedActivation = last instanceof OutputActivationLayer && loss.fusesWith(((OutputActivationLayer) last).activation())
                 ? ((OutputActivationLayer) last).activation() : null;
     }

@@ -40,7 +40,7 @@ public final class Trainer {
         try {
             if (x.shape()[0] == 0) throw new IllegalArgumentException("fit: expected at least one sample. Received: x=" + x.describe());
             NDArray features = own(owned, Inputs.features(model, x, "fit"));
-            NDArray targets = own(owned, compiled.loss().prepareTargets(y, model.inputDtype()));
+            NDArray targets = own(owned, compiled.loss().prepareTargets(y, model.outputDtype()));
             NDArray[] validation = validationArrays(model, compiled, o, owned);
             if (validation == null && o.validationSplit() > 0) {
                 // Keras: the last fraction of the samples, taken before any shuffling.
@@ -95,7 +95,7 @@ public final class Trainer {
         }
         Inputs.sameCount("fit (validation_data)", o.validationX(), o.validationY());
         return new NDArray[] {own(owned, Inputs.features(model, o.validationX(), "fit (validation_data)")),
-                own(owned, compiled.loss().prepareTargets(o.validationY(), model.inputDtype()))};
+                own(owned, compiled.loss().prepareTargets(o.validationY(), model.outputDtype()))};
     }
 
     private static List<Callback> callbacks(List<Callback> user, FitOptions o) {

@@ -1,0 +1,26 @@
+package org.pyj4.nn.layers;
+
+import com.google.gson.JsonObject;
+import java.util.List;
+import org.pyj4.nn.autograd.ElementwiseOps;
+import org.pyj4.nn.autograd.Variable;
+import org.pyj4.nn.config.Config;
+
+/** Multiplies its input tensors elementwise, with broadcasting (Keras Multiply); residual connections use Add. */
+public final class Multiply extends Merge {
+    public Multiply(Config c) { super(c); }
+
+    public Multiply() { this(named("Multiply", null, null)); }
+
+    @Override public String className() { return "Multiply"; }
+
+    @Override Variable merge(List<Variable> inputs) {
+        Variable out = inputs.get(0);
+        for (int i = 1; i < inputs.size(); i++) out = ElementwiseOps.mul(out, inputs.get(i));
+        return out;
+    }
+
+    @Override long[] mergeShape(List<long[]> shapes) { return broadcast(className() + " '" + name() + "'", shapes); }
+
+    @Override protected void addConfig(JsonObject c) {}
+}

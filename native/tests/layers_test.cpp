@@ -1,0 +1,90 @@
+// The layer primitives' C ABI (pyj4_cpu_layers.h): small known answers, and every malformed call
+// failing with the right status before it touches memory. Semantics against the Java reference are
+// the conformance suite's job (java/testing).
+#include "pyj4_cpu_layers.h"
+#include "test_util.h"
+
+using pjtest::view;
+
+namespace {
+const pj_window k2s1 = {2, 2, 1, 1, 1, 1, 0, 0};
+}
+
+TEST(Layers, Im2colAndCol2imAreAdjoint) {
+    // x [1, 3, 3, 1] = 0..8; 2x2 windows, stride 1: cols [1, 2, 2, 2, 2, 1].
+    std::vector<float> x(9), cols(16, -1.0f), back(9, 0.0f);
+    for (int i = 0; i < 9; i++) x[i] = (float)i;
+    pj_tensor xt = view(x, PJ_FLOAT32, {1, 3, 3, 1}), ct = view(cols, PJ_FLOAT32, {1, 2, 2, 2, 2, 1});
+    ASSERT_EQ(pj_cpu_im2col(&xt, &k2s1, &ct), PJ_OK) << pj_last_error();
+    const float want[16] = {0, 1, 3, 4, 1, 2, 4, 5, 3, 4, 6, 7, 4, 5, 7, 8};
+    for (int i = 0; i < 16; i++) EXPECT_EQ(cols[i], want[i]) << i;
+    pj_tensor bt = view(back, PJ_FLOAT32, {1, 3, 3, 1});
+    ASSERT_EQ(pj_cpu_col2im(&ct, &k2s1, &bt), PJ_OK) << pj_last_error();
+    const float counts[9] = {1, 2, 1, 2, 4, 2, 1, 2, 1};  // how many windows read each position
+    for (int i = 0; i < 9; i++) EXPECT_EQ(back[i], counts[i] * i) << i;
+}
+
+TEST(Layers, PoolingKnowsItsWindowsAndArgmax) {
+    std::vector<float> x = {1, 5, 2, 7, 3, 3, 9, 0, 4};  // [1, 3, 3, 1]
+    std::vector<float> out(4);
+    std::vector<int64_t> arg(4);
+    pj_tensor xt = view(x, PJ_FLOAT32, {1, 3, 3, 1}), ot = view(out, PJ_FLOAT32, {1, 2, 2, 1}), at = view(arg, PJ_INT64, {1, 2, 2, 1});
+    ASSERT_EQ(pj_cpu_pool(PJ_POOL_MAX, &xt, &k2s1, &ot, &at), PJ_OK) << pj_last_error();
+    EXPECT_EQ(out, (std::vector<float>{7, 5, 9, 4}));
+    EXPECT_EQ(arg, (std::vector<int64_t>{3, 1, 6, 8}));
+    const pj_window same = {2, 2, 2, 2, 1, 1, 0, 0};  // [1, 2, 2, 1] out, the last row/column windows half outside
+    ASSERT_EQ(pj_cpu_pool(PJ_POOL_AVG, &xt, &same, &ot, nullptr), PJ_OK) << pj_last_error();
+    EXPECT_EQ(out, (std::vector<float>{4, 2.5f, 4.5f, 4}));
+}
+
+TEST(Layers, ScatterAddAddsRepeatedIndices) {
+    std::vector<double> dst(4, 1.0), values = {1, 2, 3, 4, 5};
+    std::vector<int64_t> index = {0, 3, 0, 3, 3};
+    pj_tensor d = view(dst, PJ_FLOAT64, {4}), i = view(index, PJ_INT64, {5}), v = view(values, PJ_FLOAT64, {5});
+    ASSERT_EQ(pj_cpu_scatter_add(&d, &i, &v), PJ_OK) << pj_last_error();
+    EXPECT_EQ(dst, (std::vector<double>{5, 1, 1, 12}));
+    index[4] = 4;
+    dst.assign(4, 1.0);
+    EXPECT_EQ(pj_cpu_scatter_add(&d, &i, &v), PJ_ERR_INDEX);
+    EXPECT_EQ(dst, (std::vector<double>(4, 1.0))) << "nothing is written when an index is bad";
+}
+
+TEST(Layers, LstmStepFromZeroState) {
+    // One unit, zero pre-activations: i = f = o = 0.5, g = 0, so c = 0.5 * cPrev and h = 0.5 * tanh(c).
+    std::vector<float> xp(4, 0.0f), hp(4, 0.0f), cp = {2.0f}, gates(4), c(1), h(1);
+    pj_tensor t[6] = {view(xp, PJ_FLOAT32, {1, 4}), view(hp, PJ_FLOAT32, {1, 4}), view(cp, PJ_FLOAT32, {1, 1}),
+                      view(gates, PJ_FLOAT32, {1, 4}), view(c, PJ_FLOAT32, {1, 1}), view(h, PJ_FLOAT32, {1, 1})};
+    const pj_tensor* ops[6] = {&t[0], &t[1], &t[2], &t[3], &t[4], &t[5]};
+    ASSERT_EQ(pj_cpu_rnn_cell(PJ_LSTM_FORWARD, ops, 6), PJ_OK) << pj_last_error();
+    EXPECT_FLOAT_EQ(c[0], 1.0f);
+    EXPECT_NEAR(h[0], 0.5f * tanhf(1.0f), 1e-6f);
+    EXPECT_EQ(pj_cpu_rnn_cell(PJ_LSTM_FORWARD, ops, 5), PJ_ERR_ARGUMENT);
+    EXPECT_EQ(pj_cpu_rnn_cell(7, ops, 6), PJ_ERR_ARGUMENT);
+    const pj_tensor* overlapping[6] = {&t[0], &t[1], &t[2], &t[0], &t[4], &t[5]};  // gates written over xproj
+    EXPECT_EQ(pj_cpu_rnn_cell(PJ_LSTM_FORWARD, overlapping, 6), PJ_ERR_ARGUMENT);
+    EXPECT_NE(std::string(pj_last_error()).find("overlaps"), std::string::npos) << pj_last_error();
+}
+
+TEST(Layers, MalformedCallsFailBeforeTouchingMemory) {
+    std::vector<float> x(9, 1.0f), cols(16, -1.0f), out(4, -1.0f);
+    std::vector<int32_t> ints(9);
+    pj_tensor xt = view(x, PJ_FLOAT32, {1, 3, 3, 1}), ct = view(cols, PJ_FLOAT32, {1, 2, 2, 2, 2, 1});
+    pj_window bad = k2s1;
+    bad.stride_h = 0;
+    EXPECT_EQ(pj_cpu_im2col(&xt, &bad, &ct), PJ_ERR_ARGUMENT);
+    EXPECT_EQ(pj_cpu_im2col(&xt, nullptr, &ct), PJ_ERR_ARGUMENT);
+    pj_tensor wrongKernel = view(cols, PJ_FLOAT32, {1, 2, 2, 1, 4, 1});
+    EXPECT_EQ(pj_cpu_im2col(&xt, &k2s1, &wrongKernel), PJ_ERR_SHAPE);
+    pj_tensor it = view(ints, PJ_INT32, {1, 3, 3, 1});
+    EXPECT_EQ(pj_cpu_im2col(&it, &k2s1, &ct), PJ_ERR_DTYPE);
+    pj_tensor tooFar = view(cols, PJ_FLOAT32, {1, 2, 2, 2, 2, 1}, {}, 1);  // one element past the buffer
+    EXPECT_EQ(pj_cpu_im2col(&xt, &k2s1, &tooFar), PJ_ERR_ARGUMENT);
+    pj_tensor overX = view(x, PJ_FLOAT32, {1, 1, 1, 2, 2, 1});  // cols written over x
+    EXPECT_EQ(pj_cpu_im2col(&xt, &k2s1, &overX), PJ_ERR_ARGUMENT);
+    for (float v : cols) EXPECT_EQ(v, -1.0f);
+    pj_tensor ot = view(out, PJ_FLOAT32, {1, 2, 2, 1});
+    const pj_window padded = {2, 2, 1, 1, 1, 1, 2, 0};  // the first output row reads only padding
+    EXPECT_EQ(pj_cpu_pool(PJ_POOL_MAX, &xt, &padded, &ot, nullptr), PJ_ERR_ARGUMENT);
+    EXPECT_EQ(pj_cpu_pool(5, &xt, &k2s1, &ot, nullptr), PJ_ERR_ARGUMENT);
+    for (float v : out) EXPECT_EQ(v, -1.0f);
+}
