@@ -94,9 +94,14 @@ def check_labels(who: str, y, loss, output_shape: tuple | None, name: str = "y")
     classes = output_shape[-1] if output_shape and output_shape[-1] is not None else None
     n = y.shape[0]
     if kind == "sparse":
-        if not (y.ndim == 1 or (y.ndim == 2 and y.shape[1] == 1)):
+        # One index per prediction row: y shaped like the output without its class axis (a sequence
+        # model's (n, steps) too), or with a trailing 1.
+        rows = (n,) + tuple(output_shape[1:-1]) if output_shape and len(output_shape) > 2 else (n,)
+        if None in rows:
+            rows = tuple(y.shape[:len(rows)])
+        if not (tuple(y.shape) == rows or tuple(y.shape) == rows + (1,)):
             raise ValueError(
-                f"{who}: sparse_categorical_crossentropy expects {name} of class indices with shape ({n},). "
+                f"{who}: sparse_categorical_crossentropy expects {name} of class indices with shape {_shape(rows)}. "
                 f"Received: {name}={describe(y)} (use categorical_crossentropy for one-hot labels)"
             )
         host = host_view(y)
@@ -113,7 +118,7 @@ def check_labels(who: str, y, loss, output_shape: tuple | None, name: str = "y")
                     f"{who}: sparse_categorical_crossentropy: label {_num(bad)} out of range for {classes} classes "
                     f"(labels must be in [0, {classes})). Received: {name}={describe(y)}"
                 )
-        return y.reshape(n) if y.ndim == 2 else y, "int64"
+        return y.reshape(rows) if y.ndim > len(rows) else y, "int64"
     # Dense targets: same shape as the output; (n,) is accepted for a one-unit output, as Keras does.
     if output_shape is not None:
         want = (n,) + tuple(output_shape[1:])

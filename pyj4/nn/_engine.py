@@ -58,6 +58,15 @@ def build(j, sample_shape) -> None:
 
 
 @java_errors
+def build_all(j, sample_shapes) -> None:
+    """Builds a Functional model with several inputs (one shape per input, -1 where unknown)."""
+    shapes = _cls("java.util.ArrayList")()
+    for s in sample_shapes:
+        shapes.add(jpype.JArray(jpype.JLong)([int(d) for d in s]))
+    j.buildAll(shapes)
+
+
+@java_errors
 def is_built(j) -> bool:
     return bool(j.isBuilt())
 
@@ -106,6 +115,12 @@ def get_weights(j) -> list:
     for w in j.getWeights():
         out.append(_wrap(w).numpy())  # a view that owns the copy the engine made
     return out
+
+
+@java_errors
+def weight_names(j) -> list:
+    """The weights' names in get_weights order: "{layer}/{weight}" (e.g. "conv2d/kernel")."""
+    return [str(p.name()) for p in j.parameters()]
 
 
 @java_errors
@@ -205,10 +220,55 @@ def _small_input(x: np.ndarray):
     return _cls("org.pyj4.ndarray.NDArray").create(jpype.JArray(jpype.JFloat)(x.ravel()), shape)
 
 
+# NumPy float32 input takes one crossing: Predictor.predictInto reads x's memory where it is and
+# writes the predictions into a NumPy array made here, so nothing is copied, wrapped or converted per
+# call. What it needs from the JVM is cached: Java long[] shapes, and per model (by id) and input
+# sample shape the output's shape. That is only a hint (a model may have been replaced under the
+# same id, or changed): predictInto checks it and declines when it is not the model's.
+_jshapes: dict = {}
+_output_samples: dict = {}
+
+
+def _jshape(shape):
+    js = _jshapes.get(shape)
+    if js is None:
+        if len(_jshapes) > 256:
+            _jshapes.clear()
+        js = _jshapes[shape] = jpype.JArray(jpype.JLong)([int(d) for d in shape])
+    return js
+
+
+def _predict_into(j, x: np.ndarray, batch_size: int):
+    """The predictions for C-contiguous float32 ``x``, or None when the model's output is not
+    float32 of a known shape (the caller then takes the general path)."""
+    key = (id(j), x.shape[1:])
+    sample = _output_samples.get(key)
+    if sample is None:
+        sample = tuple(int(d) for d in j.outputShape())
+        if len(_output_samples) > 256:
+            _output_samples.clear()
+        _output_samples[key] = sample
+    if any(d < 0 for d in sample):
+        return None
+    shape = x.shape[:1] + sample
+    out = np.empty(shape, np.float32)
+    # __array_interface__ rather than .ctypes, which costs several microseconds per call here
+    done = _cls("org.pyj4.nn.training.Predictor").predictInto(
+        j, x.__array_interface__["data"][0], _jshape(x.shape), out.__array_interface__["data"][0], _jshape(shape), batch_size)
+    if not done:
+        del _output_samples[key]
+        return None
+    return out
+
+
 @java_errors
 def predict(j, x, batch_size: int) -> np.ndarray:
     """``x``: a float32 NumPy array (C-contiguous) or a pj.NDArray; the outputs as NumPy."""
-    small = isinstance(x, np.ndarray) and x.nbytes <= SMALL_BYTES
+    if isinstance(x, np.ndarray) and x.dtype == np.float32 and x.flags.c_contiguous and x.ndim > 0:
+        out = _predict_into(j, x, int(batch_size))  # x stays referenced here while Java reads it
+        if out is not None:
+            return out
+    small = isinstance(x, np.ndarray) and x.dtype == np.float32 and x.nbytes <= SMALL_BYTES
     if small:
         jx = _small_input(x)
         try:

@@ -82,10 +82,24 @@ class RandomUniform(_Seeded):
         return {"minval": self.minval, "maxval": self.maxval, "seed": self.seed}
 
 
-_CLASSES = {c.__name__: c for c in (Zeros, Ones, GlorotUniform, GlorotNormal, HeNormal, HeUniform, RandomNormal, RandomUniform)}
+class Orthogonal(_Seeded):
+    """A random orthogonal matrix times ``gain`` (shapes of rank > 2 flattened to 2-D): the default
+    recurrent_initializer of LSTM and GRU."""
+
+    def __init__(self, gain=1.0, seed=None):
+        super().__init__(seed)
+        self.gain = _checks.real("Orthogonal", "gain", gain)
+
+    def get_config(self):
+        return {"gain": self.gain, "seed": self.seed}
+
+
+_CLASSES = {c.__name__: c for c in (Zeros, Ones, GlorotUniform, GlorotNormal, HeNormal, HeUniform, RandomNormal, RandomUniform,
+                                    Orthogonal)}
 _ALIASES = {
     "zeros": Zeros, "ones": Ones, "glorot_uniform": GlorotUniform, "glorot_normal": GlorotNormal,
     "he_normal": HeNormal, "he_uniform": HeUniform, "random_normal": RandomNormal, "random_uniform": RandomUniform,
+    "orthogonal": Orthogonal,
 }
 
 

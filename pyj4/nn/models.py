@@ -18,7 +18,14 @@ from . import _checks, _data, _engine, layers as layers_module
 from . import losses as losses_module, metrics as metrics_module, optimizers as optimizers_module
 from ._progress import ProgressBar
 from .callbacks import Callback, History
-from .layers import InputLayer, Layer
+from .layers import InputLayer, Layer, _fmt
+from .layers.core import _sample_shape
+
+
+def _compatible(declared, given) -> bool:
+    """Whether a sample shape fits the declared one (None there: any size)."""
+    given = tuple(given)
+    return len(declared) == len(given) and all(d is None or g is None or d == g for d, g in zip(declared, given))
 
 
 def _verbosity(who, verbose) -> int:
@@ -30,17 +37,26 @@ def _verbosity(who, verbose) -> int:
 
 
 class Model:
-    """Base class of pyj4 models (``Sequential`` today; functional graphs later)."""
+    """Base class of pyj4 models: ``nn.Model(inputs, outputs)`` makes a functional model (a graph of
+    layer calls, see ``pyj4.nn.functional``); ``nn.Sequential([...])`` a stack of layers."""
+
+    def __new__(cls, *args, **kwargs):
+        if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
+            from .functional import Functional  # noqa: PLC0415 - functional builds on this module
+
+            return super().__new__(Functional)
+        return super().__new__(cls)
 
     def __init__(self, *args, name=None, **kwargs):
         if args or kwargs:
-            raise NotImplementedError("nn.Model(inputs, outputs): functional models come in a later version; "
-                                      "use nn.Sequential([...])")
+            raise TypeError(f"{type(self).__name__}: unexpected arguments. Received: {len(args)} positional, "
+                            f"{', '.join(sorted(kwargs)) or 'no'} keyword; nn.Model(inputs, outputs) builds a functional model")
         self.name = _checks.name_arg(type(self).__name__, name) or layers_module._unique_name(
             layers_module._snake(type(self).__name__))
         self._j = None  # org.pyj4.nn.Model, made from the architecture JSON when first needed
         self._built_for_input = False  # the Java model has weights for self._input_shape
-        self._input_shape = None  # without the batch axis, once known
+        self._input_shape = None  # without the batch axis, once known (None for a length known at run time)
+        self._input_dtype = "float32"  # what inputs cross as (an integer Input declares ids for Embedding)
         self._training_config = None  # the compile() JSON, replayed if the Java model is rebuilt
         self.optimizer = None
         self.loss = None
@@ -62,6 +78,20 @@ class Model:
     @property
     def layers(self) -> list:
         return []
+
+    def get_layer(self, name=None, index=None) -> Layer:
+        """A layer by name or by index in ``model.layers`` (Keras' get_layer)."""
+        if (name is None) == (index is None):
+            raise ValueError(f"get_layer: give a name or an index. Received: name={name!r}, index={index!r}")
+        if index is not None:
+            if not 0 <= index < len(self.layers):
+                raise ValueError(f"get_layer: model {self.name!r} has {len(self.layers)} layers. Received: index={index}")
+            return self.layers[index]
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(f"get_layer: no layer named {name!r} in model {self.name!r}; it has "
+                         f"{', '.join(l.name for l in self.layers)}")
 
     @property
     def built(self) -> bool:
@@ -98,19 +128,19 @@ class Model:
         shape = tuple(input_shape)
         if shape and shape[0] is None:
             shape = shape[1:]
-        self._ensure_built(_checks.shape(f"{type(self).__name__}.build", "input_shape", shape), "build")
+        self._ensure_built(_sample_shape(f"{type(self).__name__}.build", shape), "build")
 
     def _ensure_built(self, sample_shape: tuple, who: str) -> None:
-        sample_shape = tuple(int(d) for d in sample_shape)
-        if self._input_shape is not None and tuple(self._input_shape) != sample_shape:
-            want = "(None, " + ", ".join(map(str, self._input_shape)) + ")"
-            got = "(None, " + ", ".join(map(str, sample_shape)) + ")"
-            raise ValueError(f"{who}: expected inputs of shape {want} (the model's input). Received: shape {got}")
+        sample_shape = tuple(None if d is None else int(d) for d in sample_shape)
+        if self._input_shape is not None and not _compatible(self._input_shape, sample_shape):
+            raise ValueError(f"{who}: expected inputs of shape {_fmt((None,) + tuple(self._input_shape))} (the model's input). "
+                             f"Received: shape {_fmt((None,) + sample_shape)}")
         if self._input_shape is None:
             self._check_shapes((None,) + sample_shape)  # a wrong Reshape fails here, in Python
-        self._input_shape = sample_shape
+            self._input_shape = sample_shape
         if self._j is None or not self._built_for_input:
-            _engine.build(self._java(), sample_shape)
+            # Built for the declared shape: a None dimension (a sequence length) stays free in the engine.
+            _engine.build(self._java(), [-1 if d is None else d for d in self._input_shape])
             self._built_for_input = True  # later calls skip the crossing (build is a no-op then)
 
     def _check_shapes(self, input_shape):
@@ -162,7 +192,10 @@ class Model:
     # ------------------------------------------------------------------ data in
     def _features(self, who, x, name="x"):
         x = _data.as_host_or_array(x, who, name)
-        _data.check_features(who, x, self._input_shape, name)
+        _data.check_features(who, x, None, name)
+        if self._input_shape is not None and not _compatible(self._input_shape, x.shape[1:]):
+            raise ValueError(f"{who}: expected {name} of shape {_fmt((None,) + tuple(self._input_shape))} (the model's input). "
+                             f"Received: {name}={_data.describe(x)}")
         return x
 
     def _xy(self, who, x, y, xname="x", yname="y"):
@@ -210,8 +243,8 @@ class Model:
             x, y, xv, yv = _data.split_validation(who, x, y, validation_split)
 
         # Zero-copy views for the engine; the Python references keep the memory alive during the call.
-        xj, yj = _data.to_jvm(x, "float32"), _data.to_jvm(y, ydtype)
-        xvj = None if xv is None else _data.to_jvm(xv, "float32")
+        xj, yj = _data.to_jvm(x, self._input_dtype), _data.to_jvm(y, ydtype)
+        xvj = None if xv is None else _data.to_jvm(xv, self._input_dtype)
         yvj = None if yv is None else _data.to_jvm(yv, ydtype)
         steps = math.ceil(len(x) / batch_size)
         options = dict(batch_size=batch_size, epochs=epochs, shuffle=shuffle, seed=seed, initial_epoch=initial_epoch)
@@ -293,7 +326,7 @@ class Model:
         else:
             x, y, ydtype = self._xy(who, x, y)
             self._ensure_built(x.shape[1:], who)
-            xj, yj = _data.to_jvm(x, "float32"), _data.to_jvm(y, ydtype)
+            xj, yj = _data.to_jvm(x, self._input_dtype), _data.to_jvm(y, ydtype)
             result = _engine.evaluate_arrays(self._j, xj, yj, batch_size)
             n = len(x)
         if verbose:
@@ -306,6 +339,12 @@ class Model:
 
     def predict(self, x, batch_size=None, verbose=0):
         """The model's outputs for ``x`` as a numpy array (computed in the JVM, ``batch_size`` rows at a time)."""
+        # Serving a built model float32 rows of its input shape: nothing below would change them,
+        # so skip straight to the engine (this is most of a batch-1 call's Python time).
+        if (type(x) is np.ndarray and x.dtype == np.float32 and verbose == 0 and type(batch_size) is int and batch_size >= 1
+                and self._j is not None and self._built_for_input and self._input_dtype == "float32"
+                and x.shape[1:] == self._input_shape and x.shape[0] > 0 and x.flags.c_contiguous):
+            return _engine.predict(self._j, x, batch_size)
         who = "predict"
         batch_size = 32 if batch_size is None else _checks.integer(who, "batch_size", batch_size, min_value=1)
         _verbosity(who, verbose)
@@ -321,10 +360,11 @@ class Model:
         if self._input_shape is None:
             self._check_shapes((None,) + tuple(x.shape[1:]))
         self._ensure_built(x.shape[1:], who)
+        dtype = np.dtype(self._input_dtype)
         if isinstance(x, np.ndarray):
-            x = np.ascontiguousarray(x, dtype=np.float32)  # no copy when it already is
-        elif x.dtype != np.float32:
-            x = x.astype("float32")
+            x = np.ascontiguousarray(x, dtype=dtype)  # no copy when it already is
+        elif x.dtype != dtype:
+            x = x.astype(self._input_dtype)
         return _engine.predict(self._j, x, batch_size)
 
     def __call__(self, x):
@@ -362,13 +402,15 @@ class Model:
         return _engine.count_params(self._j)
 
     def _weight_slices(self):
-        start = 0
+        """(layer, start, stop) of each layer's weights in get_weights(), from the engine's weight names
+        ("{layer}/{weight}", in Keras order)."""
+        owners = [n.split("/", 1)[0] for n in _engine.weight_names(self._j)]
         for layer in self.layers:
-            n = layer._weight_count()
-            yield layer, start, start + n
-            start += n
+            at = [i for i, o in enumerate(owners) if o == layer.name]
+            yield layer, (at[0] if at else 0), (at[-1] + 1 if at else 0)
 
     def _layer_weights(self, layer):
+        self._require_built("get_weights")
         weights = self.get_weights()
         for l, a, b in self._weight_slices():
             if l is layer:
@@ -376,6 +418,7 @@ class Model:
         raise ValueError(f"layer {layer.name} is not part of model {self.name}")
 
     def _set_layer_weights(self, layer, values):
+        self._require_built("set_weights")
         weights = self.get_weights()
         for l, a, b in self._weight_slices():
             if l is layer:
@@ -438,6 +481,8 @@ class Sequential(Model):
         if isinstance(layer, InputLayer) or (len(self._layers) == 1 and layer._input_shape_arg is not None):
             shape = layer.shape if isinstance(layer, InputLayer) else layer._input_shape_arg
             self._input_shape = tuple(shape)
+            if isinstance(layer, InputLayer):
+                self._input_dtype = layer.dtype
         self._check_shapes(self.input_shape)
 
     def add(self, layer) -> None:
@@ -465,7 +510,7 @@ class Sequential(Model):
             _engine.close(old)
         if self._input_shape is not None and self.layers:
             self._java()
-            _engine.build(self._j, self._input_shape)
+            _engine.build(self._j, [-1 if d is None else d for d in self._input_shape])
             if kept:
                 fresh = _engine.get_weights(self._j)
                 for i in range(min(len(kept), len(fresh))):
@@ -485,6 +530,9 @@ class Sequential(Model):
         shape = tuple(input_shape)
         for layer in self.layers:
             shape = layer.compute_output_shape(shape)
+            if isinstance(shape, list):
+                raise ValueError(f"Sequential: layer {layer.name!r} returns {len(shape)} tensors (return_state=True); "
+                                 f"use the functional API (nn.Model(inputs, outputs)) to route them")
         return shape
 
     def _output_shape(self):
@@ -536,12 +584,21 @@ def _callback_list(who, callbacks):
     return list(callbacks)
 
 
+def _from_spec(who, spec) -> Model:
+    kind = spec.get("class_name") if isinstance(spec, dict) else None
+    config = (spec.get("config") or {}) if isinstance(spec, dict) else {}
+    if kind == "Sequential":
+        return Sequential.from_config(config)
+    if kind in ("Functional", "Model"):
+        from .functional import Functional  # noqa: PLC0415
+
+        return Functional.from_config(config)
+    raise ValueError(f"{who}: expected a Sequential or Functional model. Received: class_name={kind!r}")
+
+
 def model_from_json(text: str) -> Model:
     """A Python model from an architecture JSON (no weights)."""
-    spec = json.loads(text)
-    if spec.get("class_name") != "Sequential":
-        raise ValueError(f"model_from_json: only Sequential models are supported. Received: class_name={spec.get('class_name')!r}")
-    return Sequential.from_config(spec.get("config") or {})
+    return _from_spec("model_from_json", json.loads(text))
 
 
 def load_model(filepath) -> Model:
@@ -555,14 +612,15 @@ def load_model(filepath) -> Model:
     j = _engine.load(os.path.abspath(path))
     try:
         spec = json.loads(_engine.to_json(j))
-        if spec.get("class_name") != "Sequential":
-            raise ValueError(f"load_model: {path} holds a {spec.get('class_name')} model; this pyj4 reads Sequential")
-        cfg = spec.get("config") or {}
-        model = Model.__new__(Sequential)
-        Model.__init__(model, name=cfg.get("name"))
-        model._layers = []
-        for entry in cfg.get("layers", []):
-            model._append(layers_module.deserialize(entry))
+        if spec.get("class_name") == "Sequential":
+            cfg = spec.get("config") or {}
+            model = Model.__new__(Sequential)
+            Model.__init__(model, name=cfg.get("name"))
+            model._layers = []
+            for entry in cfg.get("layers", []):
+                model._append(layers_module.deserialize(entry))
+        else:
+            model = _from_spec(f"load_model: {path}", spec)  # the Python graph; the engine's model carries the weights
         model._j = j
         if model._input_shape is None:
             model._input_shape = _engine.input_shape(j)

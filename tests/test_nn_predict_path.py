@@ -1,0 +1,58 @@
+"""model.predict's short path for NumPy float32 rows (one crossing that writes into the returned
+array) agrees with the general path, and steps aside whenever it does not apply."""
+from __future__ import annotations
+
+import numpy as np
+
+import pyj4 as pj
+from pyj4 import nn
+
+
+def mlp(seed=0, features=5, classes=3):
+    pj.random.seed(seed)
+    return nn.Sequential([nn.Input((features,)), nn.Dense(7, activation="relu"), nn.Dense(classes)])
+
+
+def rows(n, features=5, seed=1):
+    return np.random.default_rng(seed).standard_normal((n, features)).astype(np.float32)
+
+
+def test_numpy_float32_rows_match_the_general_path(monkeypatch):
+    from pyj4.nn import _engine
+
+    model = mlp()
+    x = rows(11)
+    taken = []
+    real = _engine._predict_into
+    monkeypatch.setattr(_engine, "_predict_into", lambda *a: taken.append(1) or real(*a))
+    fast = model.predict(x, batch_size=11)
+    assert taken, "float32 NumPy rows take the one-crossing path"
+    general = model.predict(pj.asarray(x), batch_size=11)  # a pj.NDArray takes the general path
+    assert fast.dtype == np.float32 and fast.shape == (11, 3)
+    np.testing.assert_array_equal(fast, np.asarray(general))
+    # batches of one and of three: the same values (up to BLAS summation order)
+    np.testing.assert_allclose(model.predict(x, batch_size=1), fast, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(model.predict(x, batch_size=3), fast, rtol=1e-5, atol=1e-6)
+    # the result is a fresh array each call, not a view of engine memory
+    again = model.predict(x[:1], batch_size=1)
+    again[...] = 0
+    np.testing.assert_allclose(model.predict(x[:1], batch_size=1), fast[:1], rtol=1e-5, atol=1e-6)
+
+
+def test_other_inputs_take_the_general_path_with_the_same_result():
+    model = mlp()
+    x = rows(6)
+    want = model.predict(x)
+    np.testing.assert_allclose(model.predict(x.astype(np.float64)), want, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(model.predict(np.asfortranarray(x)), want, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(model.predict(x.tolist()), want, rtol=1e-6, atol=1e-6)
+
+
+def test_a_model_that_changes_shape_predicts_its_new_output():
+    model = mlp()
+    x = rows(4)
+    assert model.predict(x, batch_size=2).shape == (4, 3)
+    model.add(nn.Dense(2))
+    assert model.predict(x, batch_size=2).shape == (4, 2)
+    model.pop()
+    assert model.predict(x, batch_size=2).shape == (4, 3)
