@@ -126,16 +126,16 @@ void blas_gemv(const Blas& b, int trans, int m, int n, const T* A, int lda, cons
     else b.dgemv(kRowMajor, trans, m, n, 1.0, A, lda, x, incx, 0.0, y, incy);
 }
 
-/**
- * Computes one call (a block of a product). A single row or column goes to gemv, which reads the
- * matrix once instead of packing it as gemm does (batch-1 inference is all such products).
- */
 template <class T>
 bool has_gemv(const Blas& b) {
     if constexpr (std::is_same<T, float>::value) return b.sgemv != nullptr;
     else return b.dgemv != nullptr;
 }
 
+/**
+ * Computes one call (a block of a product). A single row or column goes to gemv, which reads the
+ * matrix once instead of packing it as gemm does (batch-1 inference is all such products).
+ */
 template <class T>
 void compute_call(const Blas& b, const Call<T>& c) {
     const int N = kNoTrans, Tr = kTrans;
@@ -203,7 +203,7 @@ void compute_block(const Blas& b, const Call<T>& c) {
 // second thread saves little) stay on the calling thread: gemm from 2^20 multiply-adds, gemv (one
 // row or column: memory-bound, one multiply-add per matrix element) from a 2^21-element matrix.
 constexpr int64_t kParallelMulAdds = (int64_t)1 << 20;
-constexpr int64_t kParallelGemv = (int64_t)1 << 18;
+constexpr int64_t kParallelGemv = (int64_t)1 << 21;
 // Blocks are about this many rows or columns of C (a multiple of kBlockAlign, OpenBLAS' unrolls).
 constexpr int64_t kBlockTarget = 128;
 constexpr int64_t kBlockAlign = 16;

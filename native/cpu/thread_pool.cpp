@@ -29,10 +29,13 @@ inline void futex_wake(std::atomic<uint32_t>* word, int count) {
     syscall(SYS_futex, reinterpret_cast<uint32_t*>(word), FUTEX_WAKE_PRIVATE, count, nullptr, nullptr, 0);
 }
 
-// An idle worker polls for the next loop this long before it sleeps: back-to-back ops (a training
-// step issues one every few microseconds) then skip the wake-up. Short, because a polling worker
-// holds a core that the caller's own thread or another process may need.
-constexpr auto kIdlePoll = std::chrono::microseconds(20);
+// An idle worker polls for the next loop before it sleeps, so that loops in quick succession (the
+// products of a training step or of a prediction, tens of microseconds apart) skip the wake-up
+// (~10-50 us). The polling window adapts to the gaps between loops: after a sleep it becomes twice
+// the gap when that was under kMaxPoll, else half the window (down to kMinPoll); a poll that finds
+// work keeps it. So a worker keeps polling only while loops keep coming: a polling worker holds a
+// core that the caller's own thread or another process may need.
+constexpr int64_t kMinPoll = 5000, kMaxPoll = 200000;  // nanoseconds
 // The caller, once no part is left to claim, polls this many times for the parts still running
 // elsewhere, then sleeps until the last one finishes.
 constexpr int kCallerPolls = 2000;
@@ -105,19 +108,29 @@ private:
     void work() {
         in_pool_thread = true;
         uint32_t seen = work_seq_.load(std::memory_order_acquire);
+        int64_t window = kMinPoll;
         while (true) {
             claim_parts();
             bool more = false;
             const auto start = std::chrono::steady_clock::now();
+            int64_t waited = 0;
             for (int i = 1; !more; i++) {
                 more = work_seq_.load(std::memory_order_acquire) != seen;
-                if (!more && (i & 63) == 0 && std::chrono::steady_clock::now() - start > kIdlePoll) break;
+                if (!more && (i & 63) == 0) {
+                    waited = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count();
+                    if (waited > window) break;
+                }
                 cpu_relax();
             }
-            if (!more) {
+            if (more) {  // polling paid off: keep a window at least this wide
+                waited = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count();
+                window = std::max(window, std::min(kMaxPoll, 2 * waited));
+            } else {
                 sleepers_.fetch_add(1, std::memory_order_seq_cst);
                 while (work_seq_.load(std::memory_order_seq_cst) == seen) futex_wait(&work_seq_, seen);
                 sleepers_.fetch_sub(1, std::memory_order_seq_cst);
+                waited = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count();
+                window = waited <= kMaxPoll ? std::max(kMinPoll, 2 * waited) : std::max(kMinPoll, window / 2);
             }
             seen = work_seq_.load(std::memory_order_acquire);
         }

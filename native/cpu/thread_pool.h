@@ -1,6 +1,8 @@
-// A small fixed pool for data-parallel loops: the calling thread plus (threads - 1) workers split
-// a range into contiguous parts. One loop runs at a time; a caller that finds the pool busy (another
-// Java thread) or that is itself a worker runs its loop alone, so the pool never oversubscribes.
+// A small fixed pool for data-parallel loops: the calling thread plus (threads - 1) workers claim
+// contiguous parts of a range until none are left, so a worker that the OS has not scheduled costs
+// nothing but a part it already holds. One loop runs at a time; a caller that finds the pool busy
+// (another Java thread) or that is itself a worker runs its loop alone, so the pool never
+// oversubscribes.
 #pragma once
 
 #include <stdint.h>
@@ -19,8 +21,9 @@ int available_cpus();
 typedef void (*RangeFn)(void* ctx, int64_t begin, int64_t end);
 
 /**
- * Calls fn over [0, n) in up to num_threads() contiguous parts, each of at least min_part items
- * (but one part when n is small), and returns when all are done. fn must not throw.
+ * Calls fn over [0, n) in up to 4 * num_threads() contiguous parts, each of at least min_part items
+ * (one part, on the calling thread, when n < 2 * min_part), and returns when all are done. Part
+ * boundaries depend on the thread count: results must not depend on them. fn must not throw.
  */
 void parallel_for(int64_t n, int64_t min_part, RangeFn fn, void* ctx);
 

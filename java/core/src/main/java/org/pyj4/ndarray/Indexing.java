@@ -176,10 +176,16 @@ final class Indexing {
             shape.add(t.shape()[dim]);
             strides.add(t.strides()[dim]);
         }
-        p.shape = shape.stream().mapToLong(Long::longValue).toArray();
-        p.strides = strides.stream().mapToLong(Long::longValue).toArray();
+        p.shape = longs(shape);  // plain loops: every slice (a training batch, a view from Python) comes here
+        p.strides = longs(strides);
         p.offset = offset;
         return p;
+    }
+
+    private static long[] longs(List<Long> values) {
+        long[] out = new long[values.size()];
+        for (int i = 0; i < out.length; i++) out[i] = values.get(i);
+        return out;
     }
 
     private static void addArray(Plan p, long[] values, long[] shape, int viewDim, int item, int lastAdvancedItem) {

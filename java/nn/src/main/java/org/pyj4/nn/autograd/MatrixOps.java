@@ -5,6 +5,7 @@ import static org.pyj4.nn.autograd.Broadcasting.sumTo;
 import org.pyj4.backend.Backend;
 import org.pyj4.backend.BinaryOp;
 import org.pyj4.backend.ReduceOp;
+import org.pyj4.backend.Tensor;
 import org.pyj4.backend.UnaryOp;
 import org.pyj4.ndarray.DTypeException;
 import org.pyj4.ndarray.NDArray;
@@ -13,6 +14,23 @@ import org.pyj4.ndarray.ShapeException;
 /** Matrix products, including the fused dense layer (x @ kernel + bias, then an activation) that training spends its time in. */
 public final class MatrixOps {
     private MatrixOps() {}
+
+    private static final int[] AXIS0 = {0};
+
+    /** A 1-D tensor read as {@code rows} identical rows (stride 0). */
+    private static Tensor rowsOf(Tensor v, long rows) {
+        return new Tensor(v.buffer(), v.dtype(), new long[] {rows, v.shape()[0]}, new long[] {0, v.strides()[0]}, v.offset());
+    }
+
+    /** A 1-D tensor as one row [1, n]. */
+    private static Tensor asRow(Tensor v) {
+        return new Tensor(v.buffer(), v.dtype(), new long[] {1, v.shape()[0]}, new long[] {v.shape()[0] * v.strides()[0], v.strides()[0]}, v.offset());
+    }
+
+    /** The transpose of a 2-D tensor: the backend's matmul reads it in place (BLAS transpose flags). */
+    private static Tensor transposed(Tensor m) {
+        return new Tensor(m.buffer(), m.dtype(), new long[] {m.shape()[1], m.shape()[0]}, new long[] {m.strides()[1], m.strides()[0]}, m.offset());
+    }
 
     /** NumPy matmul with batch broadcasting; 1-D operands are promoted and the added axis removed. */
     public static Variable matmul(Variable a, Variable b) {
@@ -74,30 +92,43 @@ public final class MatrixOps {
                     + ", kernel=" + kernel.value.describe());
         }
         long in = ks[0], units = ks[1];
-        NDArray x2 = x.value.reshape(-1, in);
-        long rows = x2.shape()[0];
+        // 2-D inputs (the usual case) need no reshaped views; operands that are only read by the
+        // backend (the broadcast bias, transposes) are plain Tensors: a step makes few objects.
+        final boolean flat = xs.length == 2;
+        NDArray x2 = flat ? x.value : x.value.reshape(-1, in);
+        long rows = x2.tensor().shape()[0];
         Backend be = x2.backend();
         NDArray y2 = NDArray.empty(x.dtype(), new long[] {rows, units}, be);
         be.matmul(x2.tensor(), kernel.value.tensor(), y2.tensor());
-        if (bias != null) be.binary(BinaryOp.ADD, y2.tensor(), bias.value.broadcastTo(rows, units).tensor(), y2.tensor());
+        if (bias != null) be.binary(BinaryOp.ADD, y2.tensor(), rowsOf(bias.value.tensor(), rows), y2.tensor());
         if (activation.op != null) be.unary(activation.op, y2.tensor(), y2.tensor());
         long[] outShape = xs.clone();
         outShape[xs.length - 1] = units;
-        NDArray y = y2.reshape(outShape);
+        NDArray y = flat ? y2 : y2.reshape(outShape);
         return Variable.result(y, (g, grads) -> {
-            NDArray dz = activation.backward(g.reshape(rows, units), y2);
+            NDArray g2 = flat ? g : g.reshape(rows, units);
+            NDArray dz = activation.backward(g2, y2);
             if (grads.wants(kernel)) {
-                NDArray xT = x2.transpose();
+                Tensor xT = transposed(x2.tensor());
                 NDArray into = grads.destination(kernel);
-                if (into != null) be.matmul(xT.tensor(), dz.tensor(), into.tensor());
-                else grads.add(kernel, xT.matmul(dz));
+                if (into != null) {
+                    be.matmul(xT, dz.tensor(), into.tensor());
+                } else {
+                    NDArray dk = NDArray.empty(kernel.dtype(), ks, be);
+                    be.matmul(xT, dz.tensor(), dk.tensor());
+                    grads.add(kernel, dk);
+                }
             }
             if (bias != null && grads.wants(bias)) {
                 NDArray into = grads.destination(bias);
-                if (into != null) be.reduce(ReduceOp.SUM, dz.tensor(), new int[] {0}, into.reshape(1, units).tensor());
-                else grads.add(bias, dz.sum(new int[] {0}, false));
+                if (into != null) be.reduce(ReduceOp.SUM, dz.tensor(), AXIS0, asRow(into.tensor()));
+                else grads.add(bias, dz.sum(AXIS0, false));
             }
-            if (grads.wants(x)) grads.add(x, dz.matmul(kernel.value.transpose()).reshape(xs));
+            if (grads.wants(x)) {
+                NDArray dx = NDArray.empty(x.dtype(), new long[] {rows, in}, be);
+                be.matmul(dz.tensor(), transposed(kernel.value.tensor()), dx.tensor());
+                grads.add(x, flat ? dx : dx.reshape(xs));
+            }
         }, x, kernel, bias);
     }
 }
