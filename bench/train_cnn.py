@@ -22,21 +22,12 @@ import statistics
 import sys
 import time
 
-THREADS = "2"
-for var in ("PYJ4_NUM_THREADS", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(var, THREADS)
+from _peers import THREADS, torch  # first: pins every peer to the same threads
 
 import numpy as np  # noqa: E402
 
 import pyj4 as pj  # noqa: E402
 from pyj4 import nn  # noqa: E402
-
-try:
-    import torch  # noqa: E402
-
-    torch.set_num_threads(int(THREADS))
-except ImportError:
-    torch = None
 
 
 def data(n, seed=0):

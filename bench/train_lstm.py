@@ -20,9 +20,7 @@ import argparse
 import os
 import sys
 
-THREADS = "2"
-for var in ("PYJ4_NUM_THREADS", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(var, THREADS)
+from _peers import THREADS, torch  # first: pins every peer to the same threads
 
 import numpy as np  # noqa: E402
 
@@ -31,13 +29,6 @@ from pyj4 import nn  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from train_cnn import alternate, report  # noqa: E402
-
-try:
-    import torch  # noqa: E402
-
-    torch.set_num_threads(int(THREADS))
-except ImportError:
-    torch = None
 
 STEPS, FEATURES, UNITS, CLASSES = 50, 32, 128, 10
 
