@@ -20,6 +20,17 @@ import org.pyj4.ndarray.ShapeException;
  * for the rest, {@link IllegalStateException} for a released buffer.
  */
 public final class Checks {
+    // Op names for messages, built once: these checks run on every primitive call.
+    private static final String[] UNARY_NAMES = names("unary ", UnaryOp.values());
+    private static final String[] BINARY_NAMES = names("binary ", BinaryOp.values());
+    private static final String[] REDUCE_NAMES = names("reduce ", ReduceOp.values());
+
+    private static String[] names(String prefix, Enum<?>[] ops) {
+        String[] out = new String[ops.length];
+        for (Enum<?> op : ops) out[op.ordinal()] = prefix + op;
+        return out;
+    }
+
     private Checks() {}
 
     // ------------------------------------------------------------------ one check per primitive
@@ -33,7 +44,7 @@ public final class Checks {
 
     public static void unary(Device device, UnaryOp op, Tensor x, Tensor out) {
         notNull("unary", "op", op);
-        String name = "unary " + op;
+        String name = UNARY_NAMES[op.ordinal()];
         input(name, "x", x, device);
         output(name, "out", out, device);
         sameShape(name, "x", x, "out", out);
@@ -59,7 +70,7 @@ public final class Checks {
 
     public static void binary(Device device, BinaryOp op, Tensor a, Tensor b, Tensor out) {
         notNull("binary", "op", op);
-        String name = "binary " + op;
+        String name = BINARY_NAMES[op.ordinal()];
         input(name, "a", a, device);
         input(name, "b", b, device);
         output(name, "out", out, device);
@@ -103,7 +114,7 @@ public final class Checks {
      */
     public static void reduce(Device device, ReduceOp op, Tensor x, int[] axes, Tensor out) {
         notNull("reduce", "op", op);
-        String name = "reduce " + op;
+        String name = REDUCE_NAMES[op.ordinal()];
         input(name, "x", x, device);
         output(name, "out", out, device);
         notNull(name, "axes", axes);
