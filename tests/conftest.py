@@ -113,7 +113,9 @@ def no_leaks():
     before = _allocated()
     yield
     after = _allocated()
-    assert after == before, (
+    # <=, not ==: memory that earlier tests left to the Java GC may be freed during this one; a leak
+    # of this test still shows as growth.
+    assert after <= before, (
         f"off-heap memory leak: allocated_bytes was {before} before the test and {after} after "
         f"({after - before:+d} bytes)"
     )

@@ -519,5 +519,5 @@ def test_memory_returns_to_baseline():
         c = a[::2, [1, 2, 3]]
         del a, b, c, v
     gc.collect()
-    assert pj.memory()["allocated_bytes"] == base
+    assert pj.memory()["allocated_bytes"] <= base  # a leak shows as growth; earlier garbage may go meanwhile
     assert pj.memory()["peak_bytes"] >= base + 256 * 256 * 4

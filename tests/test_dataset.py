@@ -312,4 +312,6 @@ def test_every_accounting_returns_to_baseline_after_many_epochs(tmp_path):
             half.next().close()  # a pass abandoned half-way
             ds.close()
         del ds, half, x, y
-    assert accountings() == before
+    after = accountings()
+    # <=, not ==: leftovers of earlier tests may be freed meanwhile; a leak here still shows as growth
+    assert all(a <= b for a, b in zip(after, before)), (after, before)

@@ -607,7 +607,7 @@ def test_close_frees_now_and_later_use_says_closed():
         assert pj.memory()["allocated_bytes"] > before
         model.predict(x)
     gc.collect()
-    assert pj.memory()["allocated_bytes"] == before
+    assert pj.memory()["allocated_bytes"] <= before  # a leak shows as growth; earlier garbage may go meanwhile
     for call in (lambda: model.predict(x), model.get_weights, model.summary):
         with pytest.raises(RuntimeError, match="was closed"):
             call()

@@ -38,7 +38,7 @@ def test_numpy_to_jvm_and_back_shares_memory(dtype, shape):
     a = sample(shape, dtype)
     before = allocated()
     x = pj.asarray(a)
-    assert allocated() == before, "asarray allocated JVM memory: it copied"
+    assert allocated() <= before, "asarray allocated JVM memory: it copied"
     assert x.shape == shape and x.dtype == np.dtype(dtype)
     assert address(x) == a.ctypes.data
     back = x.numpy()
@@ -94,7 +94,7 @@ def test_many_round_trips_leave_both_accountings_at_baseline():
         back = pj.asarray(a).numpy()
         assert back.ctypes.data == a.ctypes.data
         del back
-    assert allocated() == before
+    assert allocated() <= before  # a leak shows as growth; earlier garbage may go meanwhile
 
 
 def test_read_only_numpy_is_never_written_through():
