@@ -9,7 +9,6 @@ import gc
 import subprocess
 import sys
 import textwrap
-import time
 
 import jpype
 import numpy as np
@@ -45,23 +44,7 @@ def sample(shape, dtype):
     return values.astype(dtype).reshape(shape)
 
 
-def accountings():
-    """(JVM, pyarrow, Arrow Java) bytes held now, once Python's garbage cycles are collected."""
-    gc.collect()
-    return pj.memory()["allocated_bytes"], pa.total_allocated_bytes(), _arrow.arrow_java_bytes()
-
-
-def baseline():
-    """accountings() once whatever earlier tests left to the Java GC is gone too. Only the baseline
-    waits for the Java GC: what a test itself makes must be released without it."""
-    now = None
-    for _ in range(50):
-        jpype.JClass("java.lang.System").gc()
-        time.sleep(0.01)
-        last, now = now, accountings()
-        if now == last:
-            break
-    return now
+from _accounting import accountings, baseline  # noqa: E402
 
 
 # ------------------------------------------------------------------ NDArray -> pyarrow -> NDArray

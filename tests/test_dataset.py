@@ -3,8 +3,6 @@ data, in Python (`batches`) and as the Java `org.pyj4.data.BatchSource` a JVM tr
 (`to_java`)."""
 from __future__ import annotations
 
-import gc
-import time
 
 import jpype
 import numpy as np
@@ -21,23 +19,7 @@ def address(x: pj.NDArray) -> int:
     return int(x._j.bufferAddress()) + int(x._j.offset()) * x.dtype.itemsize
 
 
-def accountings():
-    """(JVM, pyarrow, Arrow Java) bytes held now, once Python's garbage cycles are collected."""
-    gc.collect()
-    return pj.memory()["allocated_bytes"], pa.total_allocated_bytes(), _arrow.arrow_java_bytes()
-
-
-def baseline():
-    """accountings() once whatever earlier tests left to the Java GC is gone too. Only the baseline
-    waits for the Java GC: what a test itself makes must be released without it."""
-    now = None
-    for _ in range(50):
-        jpype.JClass("java.lang.System").gc()
-        time.sleep(0.01)
-        last, now = now, accountings()
-        if now == last:
-            break
-    return now
+from _accounting import accountings, baseline  # noqa: E402
 
 
 def collect(ds, batch_size, **kw):
