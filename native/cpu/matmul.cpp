@@ -196,43 +196,75 @@ void compute_block(const Blas& b, const Call<T>& c) {
 }
 
 // Products below this many multiply-adds are one BLAS call on one thread; larger ones are cut into
-// blocks that our pool shares out. OpenBLAS itself is kept single-threaded (blas.cpp): its threads
+// tiles that our pool shares out. OpenBLAS itself is kept single-threaded (blas.cpp): its threads
 // busy-wait for each other, so on a loaded machine one descheduled thread stalls all of them, while
-// our pool's blocks are claimed dynamically by whoever is running. A block that a descheduled
-// worker holds still stalls the caller, so small products (a few tens of microseconds, where a
-// second thread saves little) stay on the calling thread: gemm from 2^20 multiply-adds, gemv (one
-// row or column: memory-bound, one multiply-add per matrix element) from a 2^21-element matrix.
+// our pool's tiles are claimed dynamically by whoever is running. A tile that a descheduled worker
+// holds still stalls the caller, so small products (a few tens of microseconds, where a second
+// thread saves little) stay on the calling thread: gemm from 2^20 multiply-adds, gemv (one row or
+// column: memory-bound, one multiply-add per matrix element) from a 2^21-element matrix.
 constexpr int64_t kParallelMulAdds = (int64_t)1 << 20;
 constexpr int64_t kParallelGemv = (int64_t)1 << 21;
-// Blocks are about this many rows or columns of C (a multiple of kBlockAlign, OpenBLAS' unrolls).
+// gemm tiles: one per 2^23 multiply-adds (about 0.1 ms on one core), at least 2 and at most
+// kMaxTiles, each at least kBlockAlign rows and columns. Every tile re-packs its share of both
+// operands, so more tiles cost more (measured on 2 cores: 2 or 4 tiles beat 8 at n = 256..2048);
+// 4 still lets the pool balance a little when a thread is descheduled.
+constexpr int64_t kTileMulAdds = (int64_t)1 << 23;
+constexpr int64_t kMaxTiles = 4;
+// gemv blocks are about this many rows or columns of C; all sizes are multiples of kBlockAlign
+// (OpenBLAS' unrolls).
 constexpr int64_t kBlockTarget = 128;
 constexpr int64_t kBlockAlign = 16;
 
+/** Part size for cutting `extent` into `parts` pieces: rounded up to kBlockAlign. */
+inline int64_t part_size(int64_t extent, int64_t parts) {
+    return ((extent + parts - 1) / parts + kBlockAlign - 1) / kBlockAlign * kBlockAlign;
+}
+
 /**
- * One product, in blocks of whole rows or whole columns of C. The blocks depend only on the
+ * One product, cut into tiles of C that the pool shares out. The tiles depend only on the
  * product's shape, never on the thread count, so every element is computed by the same kernel
- * path with any number of threads: results do not change with it. It splits the side whose other
- * operand is the smaller one, since every block re-packs (gemm) or re-reads (gemv) all of it.
+ * path with any number of threads: results do not change with it.
+ *
+ * gemm packs both operands per call: a tile re-packs the rows of A and the columns of B it needs, so
+ * cutting C into rp x cp tiles packs A cp times and B rp times. The tiles are grown by halving
+ * whichever side of the tile is longer (square tiles pack least) until there are about work / 2^23
+ * of them (2 to kMaxTiles). gemv (a single row or column) reads the matrix once per block, so it
+ * is cut along its long side only.
  */
 template <class T>
 void run_call(const Blas& b, const Call<T>& c) {
     const int64_t work = c.m * c.n * c.k;
-    const bool by_columns = c.m <= c.n;
-    const int64_t extent = by_columns ? c.n : c.m;
-    const int64_t blocks = (extent + kBlockTarget - 1) / kBlockTarget;
     const bool vector = c.m == 1 || c.n == 1;
-    if (work < (vector ? kParallelGemv : kParallelMulAdds) || blocks < 2) {
+    if (work < (vector ? kParallelGemv : kParallelMulAdds)) {
         compute_block(b, c);
         return;
     }
-    const int64_t size = ((extent + blocks - 1) / blocks + kBlockAlign - 1) / kBlockAlign * kBlockAlign;
+    int64_t rp = 1, cp = 1;  // row parts, column parts
+    if (vector) {
+        (c.m == 1 ? cp : rp) = ((c.m == 1 ? c.n : c.m) + kBlockTarget - 1) / kBlockTarget;
+    } else {
+        const int64_t want = std::max<int64_t>(2, std::min(kMaxTiles, work / kTileMulAdds));
+        while (rp * cp < want) {
+            const int64_t rows = part_size(c.m, rp), cols = part_size(c.n, cp);
+            const bool can_rows = rows >= 2 * kBlockAlign, can_cols = cols >= 2 * kBlockAlign;
+            if (can_rows && (rows > cols || !can_cols)) rp *= 2;
+            else if (can_cols) cp *= 2;
+            else break;
+        }
+    }
+    const int64_t rsize = part_size(c.m, rp), csize = part_size(c.n, cp);
+    rp = (c.m + rsize - 1) / rsize, cp = (c.n + csize - 1) / csize;  // no empty parts after rounding
+    if (rp * cp < 2) {
+        compute_block(b, c);
+        return;
+    }
     auto body = [&](int64_t begin, int64_t end) {
-        for (int64_t block = begin; block < end; block++) {
-            const int64_t from = block * size, to = std::min(extent, from + size);
-            if (from < to) compute_block(b, by_columns ? c.block(0, c.m, from, to) : c.block(from, to, 0, c.n));
+        for (int64_t tile = begin; tile < end; tile++) {
+            const int64_t i0 = tile / cp * rsize, j0 = tile % cp * csize;
+            compute_block(b, c.block(i0, std::min(c.m, i0 + rsize), j0, std::min(c.n, j0 + csize)));
         }
     };
-    parallel_for(blocks, 1, body);
+    parallel_for(rp * cp, 1, body);
 }
 
 /** C = A @ B per batch through BLAS; every operand's layout was checked with blas_layout. */

@@ -59,7 +59,7 @@ public final class RecurrentOps {
             NDArray[] dc = {NDArray.empty(dt, new long[] {b, h}, be), NDArray.empty(dt, new long[] {b, h}, be)};
             if (gs[2] != null) be.copy(gs[2].tensor(), dc[0].tensor());
             NDArray lastDh = lastStepGradient(gs[0], gs[1], returnSequences, b, h, dt, be);
-            Tensor ut = contiguousTranspose(recurrent.value, be);
+            Tensor ut = recurrent.value.transpose().tensor();
             for (long i = t - 1; i >= 0; i--) {
                 Tensor dhOut = i == t - 1 ? lastDh.tensor() : returnSequences && gs[0] != null ? sequenceStep(gs[0], i) : zeroH;
                 int in = (int) ((t - 1 - i) % 2);
@@ -103,7 +103,7 @@ public final class RecurrentOps {
             NDArray dhRec = NDArray.empty(dt, new long[] {b, h}, be);
             NDArray[] carry = {NDArray.empty(dt, new long[] {b, h}, be), NDArray.empty(dt, new long[] {b, h}, be)};
             NDArray lastDh = lastStepGradient(gs[0], gs[1], returnSequences, b, h, dt, be);
-            Tensor ut = contiguousTranspose(recurrent.value, be);
+            Tensor ut = recurrent.value.transpose().tensor();
             for (long i = t - 1; i >= 0; i--) {
                 Tensor dhOut = i == t - 1 ? lastDh.tensor() : returnSequences && gs[0] != null ? sequenceStep(gs[0], i) : zeros.tensor();
                 int in = (int) ((t - 1 - i) % 2);
@@ -156,13 +156,6 @@ public final class RecurrentOps {
         be.matmul(xt.reshape(s[0] * s[1], s[2]).tensor(), kernel.tensor(), xp2.tensor());
         if (bias != null) be.binary(BinaryOp.ADD, xp2.tensor(), bias.broadcastTo(s[0] * s[1], g).tensor(), xp2.tensor());
         return xp;
-    }
-
-    /** U^T as a dense array: the backward pass multiplies by it once per step, and BLAS reads a dense operand faster. */
-    private static Tensor contiguousTranspose(NDArray u, Backend be) {
-        NDArray ut = NDArray.empty(u.dtype(), new long[] {u.shape()[1], u.shape()[0]}, be);
-        be.copy(u.transpose().tensor(), ut.tensor());
-        return ut.tensor();
     }
 
     /** Step i of a contiguous time-major [T, B, W] array as a [B, W] view; i = -1 reads a [B, W] array itself. */
