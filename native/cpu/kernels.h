@@ -54,6 +54,12 @@ struct OptimizerStepF32 {
 /** Applies the update to elements [begin, end). */
 typedef void (*OptimizerLoop)(const OptimizerStepF32* step, int64_t begin, int64_t end);
 
+/**
+ * One batch row of a fused LSTM step in float32 (rnn_cell.cpp): r holds the row of every operand in
+ * the org.pyj4.backend.RnnCell order, each contiguous; H is the number of units.
+ */
+typedef void (*RnnRowF32)(float* const* r, int64_t H);
+
 struct KernelTable {
     const char* isa;
     Loop cast[PJ_DTYPE_COUNT][PJ_DTYPE_COUNT];  // [from][to]
@@ -64,6 +70,7 @@ struct KernelTable {
     RowReduce row_reduce[PJ_REDUCE_OP_COUNT][PJ_DTYPE_COUNT][ACC_CLASS_COUNT];
     ColumnReduce column_reduce[PJ_REDUCE_OP_COUNT][PJ_DTYPE_COUNT][ACC_CLASS_COUNT];
     OptimizerLoop optimizer_f32;
+    RnnRowF32 lstm_forward_f32, lstm_backward_f32;
 };
 
 namespace baseline { void fill_table(KernelTable* t); }

@@ -4,10 +4,12 @@
 // the arithmetic around them is in the operands' dtype, in vectorised loops (the reference computes
 // in double: results differ by a few roundings, within the conformance suite's rnnCell tolerance).
 // Operands are rows with any strides; rows whose columns are contiguous are used in place, others
-// go through per-row scratch copies.
+// go through per-row scratch copies. float32 LSTM rows go to the kernel table's fused loops
+// (simd/rnn_loops.cpp): one vector pass per row with sigmoid and tanh inlined.
 #include <string.h>
 
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "checks.h"
@@ -193,11 +195,22 @@ template <class T>
 void run(int kind, const pj_tensor* const* ops, int count, int dtype) {
     const int64_t B = ops[0]->shape[0];
     Cell<T> cell{kind, ops[0]->shape[1] / kGates[kind], kernels().unary[PJ_SIGMOID][dtype], kernels().unary[PJ_TANH][dtype]};
+    // float32 LSTM rows: the kernel table's one-pass vector loops.
+    RnnRowF32 fused = nullptr;
+    if constexpr (std::is_same<T, float>::value) {
+        if (kind == PJ_LSTM_FORWARD) fused = kernels().lstm_forward_f32;
+        if (kind == PJ_LSTM_BACKWARD) fused = kernels().lstm_backward_f32;
+    }
     auto rows = [&](int64_t begin, int64_t end) {
         RowSet<T> set(ops, count, kInputs[kind]);
         std::vector<T> tmp(4 * cell.H + 1);
         for (int64_t b = begin; b < end; b++) {
             set.load(b);
+            if (fused != nullptr) {
+                fused(reinterpret_cast<float* const*>(set.row), cell.H);
+                set.store(b);
+                continue;
+            }
             switch (kind) {
                 case PJ_LSTM_FORWARD: cell.lstm_forward(set.row, tmp.data()); break;
                 case PJ_LSTM_BACKWARD: cell.lstm_backward(set.row, tmp.data()); break;

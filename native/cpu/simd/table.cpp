@@ -9,6 +9,7 @@ void fill_unary(KernelTable* t);
 void fill_binary(KernelTable* t);
 void fill_reduce(KernelTable* t);
 void fill_optimizer(KernelTable* t);
+void fill_rnn(KernelTable* t);
 
 #define PJ_STRINGIFY2(x) #x
 #define PJ_STRINGIFY(x) PJ_STRINGIFY2(x)
@@ -22,6 +23,7 @@ void fill_table(KernelTable* t) {
     fill_binary(t);
     fill_reduce(t);
     fill_optimizer(t);
+    fill_rnn(t);
 }
 
 }  // namespace pj::cpu::PJ_ISA_NS
