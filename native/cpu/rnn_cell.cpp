@@ -220,10 +220,14 @@ void run(int kind, const pj_tensor* const* ops, int count, int dtype) {
             set.store(b);
         }
     };
-    // A row is about a microsecond of work (for 128 units): parts of at least 4096 gate values,
-    // so that a batch of 32 LSTM rows of 128 units uses two threads.
+    // Parts of at least ~5-10 us of work: a second thread saves less than its wake-up costs (and on
+    // a busy machine a descheduled worker holding a part stalls the caller). Per gate value on one
+    // core: the generic loops and the fused LSTM forward take about 1 ns (a batch of 32 rows of 128
+    // units, 16k values, takes two threads); the fused LSTM backward, one tanh per unit, about
+    // 0.3 ns (that batch stays on one thread).
     const int64_t per_row = ops[0]->shape[1] > 0 ? ops[0]->shape[1] : 1;
-    parallel_for(B, 4096 / per_row > 0 ? 4096 / per_row : 1, rows);
+    const int64_t part_values = fused == nullptr ? 4096 : kind == PJ_LSTM_BACKWARD ? 32768 : 8192;
+    parallel_for(B, part_values / per_row > 0 ? part_values / per_row : 1, rows);
 }
 
 void validate(int kind, const pj_tensor* const* ops, int count) {
