@@ -55,7 +55,7 @@ struct OptimizerStepF32 {
 typedef void (*OptimizerLoop)(const OptimizerStepF32* step, int64_t begin, int64_t end);
 
 /**
- * One batch row of a fused LSTM step in float32 (rnn_cell.cpp): r holds the row of every operand in
+ * One batch row of a fused LSTM or GRU step in float32 (rnn_cell.cpp): r holds the row of every operand in
  * the org.pyj4.backend.RnnCell order, each contiguous; H is the number of units.
  */
 typedef void (*RnnRowF32)(float* const* r, int64_t H);
@@ -70,7 +70,7 @@ struct KernelTable {
     RowReduce row_reduce[PJ_REDUCE_OP_COUNT][PJ_DTYPE_COUNT][ACC_CLASS_COUNT];
     ColumnReduce column_reduce[PJ_REDUCE_OP_COUNT][PJ_DTYPE_COUNT][ACC_CLASS_COUNT];
     OptimizerLoop optimizer_f32;
-    RnnRowF32 lstm_forward_f32, lstm_backward_f32;
+    RnnRowF32 lstm_forward_f32, lstm_backward_f32, gru_forward_f32, gru_backward_f32;
 };
 
 namespace baseline { void fill_table(KernelTable* t); }

@@ -4,8 +4,9 @@
 // the arithmetic around them is in the operands' dtype, in vectorised loops (the reference computes
 // in double: results differ by a few roundings, within the conformance suite's rnnCell tolerance).
 // Operands are rows with any strides; rows whose columns are contiguous are used in place, others
-// go through per-row scratch copies. float32 LSTM rows go to the kernel table's fused loops
-// (simd/rnn_loops.cpp): one vector pass per row with sigmoid and tanh inlined.
+// go through per-row scratch copies. float32 rows go to the kernel table's fused loops
+// (simd/rnn_loops.cpp): one vector pass per row with sigmoid and tanh inlined; the generic Cell
+// below serves float64.
 #include <string.h>
 
 #include <string>
@@ -195,11 +196,12 @@ template <class T>
 void run(int kind, const pj_tensor* const* ops, int count, int dtype) {
     const int64_t B = ops[0]->shape[0];
     Cell<T> cell{kind, ops[0]->shape[1] / kGates[kind], kernels().unary[PJ_SIGMOID][dtype], kernels().unary[PJ_TANH][dtype]};
-    // float32 LSTM rows: the kernel table's one-pass vector loops.
+    // float32 rows: the kernel table's one-pass vector loops.
     RnnRowF32 fused = nullptr;
     if constexpr (std::is_same<T, float>::value) {
-        if (kind == PJ_LSTM_FORWARD) fused = kernels().lstm_forward_f32;
-        if (kind == PJ_LSTM_BACKWARD) fused = kernels().lstm_backward_f32;
+        const KernelTable& k = kernels();
+        const RnnRowF32 by_kind[PJ_RNN_CELL_COUNT] = {k.lstm_forward_f32, k.lstm_backward_f32, k.gru_forward_f32, k.gru_backward_f32};
+        fused = by_kind[kind];
     }
     auto rows = [&](int64_t begin, int64_t end) {
         RowSet<T> set(ops, count, kInputs[kind]);
@@ -222,11 +224,12 @@ void run(int kind, const pj_tensor* const* ops, int count, int dtype) {
     };
     // Parts of at least ~5-10 us of work: a second thread saves less than its wake-up costs (and on
     // a busy machine a descheduled worker holding a part stalls the caller). Per gate value on one
-    // core: the generic loops and the fused LSTM forward take about 1 ns (a batch of 32 rows of 128
-    // units, 16k values, takes two threads); the fused LSTM backward, one tanh per unit, about
-    // 0.3 ns (that batch stays on one thread).
+    // core: the generic loops and the fused forwards take about 1 ns (an LSTM batch of 32 rows of
+    // 128 units, 16k values, takes two threads); the fused backwards, with one tanh per unit at most,
+    // about 0.3 ns (that batch stays on one thread).
     const int64_t per_row = ops[0]->shape[1] > 0 ? ops[0]->shape[1] : 1;
-    const int64_t part_values = fused == nullptr ? 4096 : kind == PJ_LSTM_BACKWARD ? 32768 : 8192;
+    const bool backward = kind == PJ_LSTM_BACKWARD || kind == PJ_GRU_BACKWARD;
+    const int64_t part_values = fused == nullptr ? 4096 : backward ? 32768 : 8192;
     parallel_for(B, part_values / per_row > 0 ? part_values / per_row : 1, rows);
 }
 

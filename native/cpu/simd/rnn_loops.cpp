@@ -1,4 +1,4 @@
-// The LSTM cell's per-row formulas for float32 (rnn_cell.cpp drives them), for one instruction set
+// The LSTM and GRU cells' per-row formulas for float32 (rnn_cell.cpp drives them), for one instruction set
 // (see simd.h): one pass over the row, a vector of units at a time, with sigmoid and tanh inlined,
 // instead of separate loops and kernel-table calls for each gate. Same formulas as rnn_cell.cpp's
 // generic Cell (which serves float64 and the GRU).
@@ -93,11 +93,47 @@ void lstm_backward(float* const* r, int64_t H) {
     });
 }
 
+// GRU (reset_after) r: xproj, hproj, rbias (3H each), hPrev | gates (3H), h.
+void gru_forward(float* const* r, int64_t H) {
+    const float *xp = r[0], *hp = r[1], *rb = r[2], *hprev = r[3];
+    float *gates = r[4], *h = r[5];
+    units(H, [&](int64_t j, int64_t n) {
+        vf dz, dr, dn;
+        vf nz = sigmoid_parts(ld(xp + j, n) + ld(hp + j, n) + ld(rb + j, n), &dz);
+        vf nr = sigmoid_parts(ld(xp + H + j, n) + ld(hp + H + j, n) + ld(rb + H + j, n), &dr);
+        vf inv = 1.0f / (dz * dr);
+        vf z = nz * (inv * dr), rr = nr * (inv * dz);
+        vf zn = ld(xp + 2 * H + j, n) + rr * (ld(hp + 2 * H + j, n) + ld(rb + 2 * H + j, n));
+        vf nn = tanh_parts(zn, &dn);
+        vf g = with_sign_of(nn / dn, zn);
+        st(gates + j, z, n), st(gates + H + j, rr, n), st(gates + 2 * H + j, g, n);
+        st(h + j, z * ld(hprev + j, n) + (1.0f - z) * g, n);
+    });
+}
+
+// r: gates, hproj, rbias, hPrev, dhOut, dhRec, dhCarry | dxproj, dhproj (3H each), dhCarryOut.
+void gru_backward(float* const* r, int64_t H) {
+    const float *gates = r[0], *hp = r[1], *rb = r[2], *hprev = r[3], *d1 = r[4], *d2 = r[5], *d3 = r[6];
+    float *dx = r[7], *dhp = r[8], *carry = r[9];
+    units(H, [&](int64_t j, int64_t n) {
+        vf z = ld(gates + j, n), rr = ld(gates + H + j, n), g = ld(gates + 2 * H + j, n);
+        vf dh = ld(d1 + j, n) + ld(d2 + j, n) + ld(d3 + j, n);
+        vf dn = dh * (1.0f - z) * (1.0f - g * g);
+        vf dzp = dh * (ld(hprev + j, n) - g) * z * (1.0f - z);
+        vf drp = dn * (ld(hp + 2 * H + j, n) + ld(rb + 2 * H + j, n)) * rr * (1.0f - rr);
+        st(dx + j, dzp, n), st(dx + H + j, drp, n), st(dx + 2 * H + j, dn, n);
+        st(dhp + j, dzp, n), st(dhp + H + j, drp, n), st(dhp + 2 * H + j, dn * rr, n);
+        st(carry + j, dh * z, n);
+    });
+}
+
 }  // namespace
 
 void fill_rnn(KernelTable* t) {
     t->lstm_forward_f32 = lstm_forward;
     t->lstm_backward_f32 = lstm_backward;
+    t->gru_forward_f32 = gru_forward;
+    t->gru_backward_f32 = gru_backward;
 }
 
 }  // namespace pj::cpu::PJ_ISA_NS
