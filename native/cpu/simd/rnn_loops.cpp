@@ -1,7 +1,9 @@
-// The LSTM and GRU cells' per-row formulas for float32 (rnn_cell.cpp drives them), for one instruction set
-// (see simd.h): one pass over the row, a vector of units at a time, with sigmoid and tanh inlined,
-// instead of separate loops and kernel-table calls for each gate. Same formulas as rnn_cell.cpp's
-// generic Cell (which serves float64 and the GRU).
+// The LSTM and GRU cells' per-row formulas for float32 (rnn_cell.cpp drives them), for one
+// instruction set (see simd.h): one pass over the row, a vector of units at a time, with sigmoid
+// and tanh inlined, instead of separate loops and kernel-table calls for each gate. Same formulas
+// as rnn_cell.cpp's generic Cell (which serves float64). Sharing one division between the gates
+// (through the product of their denominators) measured slower: register pressure, not division,
+// bounds these loops.
 #include "vmath.h"
 
 namespace pj::cpu::PJ_ISA_NS {
@@ -31,48 +33,22 @@ PJ_INLINE void st(float* p, vf v, int64_t n) {
     for (int64_t k = 0; k < n; k++) p[k] = tmp[k];
 }
 
-// sigmoid and tanh as numerator / denominator (vmath.h's formulas), so that the four gates share
-// one division: their denominators lie in [1, 2] in magnitude, so their product cannot overflow and
-// each reciprocal costs two more roundings (well within the cell's tolerance). A NaN denominator
-// (NaN input) is replaced by 1: its numerator is NaN too, and the other gates stay unaffected.
-PJ_INLINE vf finite_den(vf d) { return vsel(d == d, d, splat<vf>(1.0f)); }
-
-PJ_INLINE vf sigmoid_parts(vf x, vf* den) {
-    vf e = vexp(-vabs(x));
-    *den = finite_den(1.0f + e);
-    return vsel(x >= 0.0f, splat<vf>(1.0f), e);
-}
-
-/** tanh(|x|) = e / (-2 - e) with e = expm1(-2|x|); the caller applies x's sign. */
-PJ_INLINE vf tanh_parts(vf x, vf* den) {
-    vf e = vexpm1_nonpositive(-2.0f * vabs(x));
-    *den = finite_den(-2.0f - e);
-    return e;
-}
-
-PJ_INLINE vf with_sign_of(vf t, vf x) { return vbits((vint(t) & 0x7fffffff) | (vint(x) & (int32_t)0x80000000)); }
-
 // r: xproj, hproj (4H each), cPrev | gates (4H), c, h.
 void lstm_forward(float* const* r, int64_t H) {
     const float *xp = r[0], *hp = r[1], *cp = r[2];
     float *gates = r[3], *c = r[4], *h = r[5];
     units(H, [&](int64_t j, int64_t n) {
-        vf zg = ld(xp + 2 * H + j, n) + ld(hp + 2 * H + j, n);
-        vf di, df, dg, dout;
-        vf ni = sigmoid_parts(ld(xp + j, n) + ld(hp + j, n), &di);
-        vf nf = sigmoid_parts(ld(xp + H + j, n) + ld(hp + H + j, n), &df);
-        vf ng = tanh_parts(zg, &dg);
-        vf no = sigmoid_parts(ld(xp + 3 * H + j, n) + ld(hp + 3 * H + j, n), &dout);
-        vf p1 = di * df, p2 = dg * dout;
-        vf inv = 1.0f / (p1 * p2);
-        vf i = ni * (inv * p2 * df), f = nf * (inv * p2 * di);
-        vf g = with_sign_of(ng * (inv * p1 * dout), zg), o = no * (inv * p1 * dg);
-        st(gates + j, i, n), st(gates + H + j, f, n), st(gates + 2 * H + j, g, n), st(gates + 3 * H + j, o, n);
+        vf i = vsigmoid(ld(xp + j, n) + ld(hp + j, n));
+        st(gates + j, i, n);
+        vf f = vsigmoid(ld(xp + H + j, n) + ld(hp + H + j, n));
+        st(gates + H + j, f, n);
+        vf g = vtanh(ld(xp + 2 * H + j, n) + ld(hp + 2 * H + j, n));
+        st(gates + 2 * H + j, g, n);
+        vf o = vsigmoid(ld(xp + 3 * H + j, n) + ld(hp + 3 * H + j, n));
+        st(gates + 3 * H + j, o, n);
         vf cn = f * ld(cp + j, n) + i * g;
         st(c + j, cn, n);
-        vf dc;
-        vf nc = tanh_parts(cn, &dc);
-        st(h + j, o * with_sign_of(nc / dc, cn), n);
+        st(h + j, o * vtanh(cn), n);
     });
 }
 
@@ -82,7 +58,7 @@ void lstm_backward(float* const* r, int64_t H) {
     float *dz = r[6], *dcp = r[7];
     units(H, [&](int64_t j, int64_t n) {
         vf i = ld(gates + j, n), f = ld(gates + H + j, n), g = ld(gates + 2 * H + j, n), o = ld(gates + 3 * H + j, n);
-        vf t = vtanh(ld(c + j, n));  // the one transcendental: a plain division is fine
+        vf t = vtanh(ld(c + j, n));
         vf dh = ld(dho + j, n) + ld(dhr + j, n);
         vf dc = ld(dcn + j, n) + dh * o * (1.0f - t * t);
         st(dz + j, dc * g * i * (1.0f - i), n);
@@ -98,15 +74,12 @@ void gru_forward(float* const* r, int64_t H) {
     const float *xp = r[0], *hp = r[1], *rb = r[2], *hprev = r[3];
     float *gates = r[4], *h = r[5];
     units(H, [&](int64_t j, int64_t n) {
-        vf dz, dr, dn;
-        vf nz = sigmoid_parts(ld(xp + j, n) + ld(hp + j, n) + ld(rb + j, n), &dz);
-        vf nr = sigmoid_parts(ld(xp + H + j, n) + ld(hp + H + j, n) + ld(rb + H + j, n), &dr);
-        vf inv = 1.0f / (dz * dr);
-        vf z = nz * (inv * dr), rr = nr * (inv * dz);
-        vf zn = ld(xp + 2 * H + j, n) + rr * (ld(hp + 2 * H + j, n) + ld(rb + 2 * H + j, n));
-        vf nn = tanh_parts(zn, &dn);
-        vf g = with_sign_of(nn / dn, zn);
-        st(gates + j, z, n), st(gates + H + j, rr, n), st(gates + 2 * H + j, g, n);
+        vf z = vsigmoid(ld(xp + j, n) + ld(hp + j, n) + ld(rb + j, n));
+        st(gates + j, z, n);
+        vf rr = vsigmoid(ld(xp + H + j, n) + ld(hp + H + j, n) + ld(rb + H + j, n));
+        st(gates + H + j, rr, n);
+        vf g = vtanh(ld(xp + 2 * H + j, n) + rr * (ld(hp + 2 * H + j, n) + ld(rb + 2 * H + j, n)));
+        st(gates + 2 * H + j, g, n);
         st(h + j, z * ld(hprev + j, n) + (1.0f - z) * g, n);
     });
 }
