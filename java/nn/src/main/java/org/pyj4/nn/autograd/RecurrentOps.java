@@ -33,7 +33,7 @@ public final class RecurrentOps {
         Backend be = x.value.backend();
         DType dt = x.dtype();
         long b = s.batch, t = s.steps, h = s.units;
-        NDArray xt = timeMajor(x.value, be);
+        NDArray xt = timeMajor(x.value, bias != null, be);
         NDArray xp = inputProjections(xt, kernel.value, bias == null ? null : bias.value, be);
         NDArray gates = NDArray.empty(dt, new long[] {t, b, 4 * h}, be);
         NDArray cs = NDArray.empty(dt, new long[] {t, b, h}, be);
@@ -67,8 +67,8 @@ public final class RecurrentOps {
                     dhRec.tensor(), dc[in].tensor(), step(dz, i), dc[1 - in].tensor()});
                 if (i > 0) be.matmul(step(dz, i), ut, dhRec.tensor());
             }
-            parameterGradients(grads, x, xt, kernel, recurrent, hs, dz, t, b, h, 4, be);
-            if (bias != null && grads.wants(bias)) grads.add(bias, dz.reshape(t * b, 4 * h).sum(new int[] {0}, false));
+            NDArray db = parameterGradients(grads, x, xt, kernel, recurrent, hs, dz, t, b, h, 4, be);
+            if (bias != null && grads.wants(bias)) grads.add(bias, db != null ? db : dz.reshape(t * b, 4 * h).sum(new int[] {0}, false));
         }, x, kernel, recurrent, bias);
     }
 
@@ -81,7 +81,7 @@ public final class RecurrentOps {
         Backend be = x.value.backend();
         DType dt = x.dtype();
         long b = s.batch, t = s.steps, h = s.units;
-        NDArray xt = timeMajor(x.value, be);
+        NDArray xt = timeMajor(x.value, bias != null, be);
         NDArray xp = inputProjections(xt, kernel.value, bias == null ? null : bias.value.get(Index.at(0)), be);
         NDArray rbias = bias == null ? NDArray.empty(dt, new long[] {3 * h}, be) : bias.value.get(Index.at(1));
         Tensor rb = rbias.broadcastTo(b, 3 * h).tensor();
@@ -111,11 +111,11 @@ public final class RecurrentOps {
                     dhOut, dhRec.tensor(), carry[in].tensor(), step(dxp, i), step(dhp, i), carry[1 - in].tensor()});
                 if (i > 0) be.matmul(step(dhp, i), ut, dhRec.tensor());
             }
-            parameterGradients(grads, x, xt, kernel, recurrent, hs, dxp, t, b, h, 3, be);
+            NDArray db = parameterGradients(grads, x, xt, kernel, recurrent, hs, dxp, t, b, h, 3, be);
             // The recurrent kernel's gradient comes from dhproj (the products h_prev @ U), not from dxproj.
             recurrentGradient(grads, recurrent, hs, dhp, t, b, h, 3, be);
             if (bias != null && grads.wants(bias)) {
-                NDArray di = dxp.reshape(t * b, 3 * h).sum(new int[] {0}, false);
+                NDArray di = db != null ? db : dxp.reshape(t * b, 3 * h).sum(new int[] {0}, false);
                 NDArray dr = dhp.reshape(t * b, 3 * h).sum(new int[] {0}, false);
                 grads.add(bias, NDArray.stack(new NDArray[] {di, dr}, 0));
             }
@@ -139,22 +139,33 @@ public final class RecurrentOps {
         }
     }
 
-    /** x [B, T, D] copied to time-major [T, B, D], so that every step's rows are one contiguous block. */
-    private static NDArray timeMajor(NDArray x, Backend be) {
+    /**
+     * x [B, T, D] copied to time-major [T, B, D], so that every step's rows are one contiguous block.
+     * With ones, a last column of ones ([T, B, D + 1]): the input projection's product then adds the
+     * bias (the kernel's last row, see inputProjections), and the kernel's gradient product yields
+     * the bias's gradient as its last row, with no separate passes over [T, B, G*H] for either.
+     */
+    private static NDArray timeMajor(NDArray x, boolean ones, Backend be) {
         long[] s = x.shape();
-        NDArray xt = NDArray.empty(x.dtype(), new long[] {s[1], s[0], s[2]}, be);
-        be.copy(x.transpose(1, 0, 2).tensor(), xt.tensor());
+        long d = s[2];
+        NDArray xt = NDArray.empty(x.dtype(), new long[] {s[1], s[0], ones ? d + 1 : d}, be);
+        be.copy(x.transpose(1, 0, 2).tensor(), (ones ? xt.slice(2, 0L, d, 1L) : xt).tensor());
+        if (ones) be.copy(NDArray.scalarOf(1.0, x.dtype()).broadcastTo(s[1], s[0], 1).tensor(), xt.slice(2, d, d + 1, 1L).tensor());
         return xt;
     }
 
-    /** xt [T, B, D] @ kernel [D, G] (+ bias [G]) for every step at once: [T, B, G]. */
+    /** xt [T, B, D] @ kernel [D, G] for every step at once, or xt [T, B, D + 1] @ [kernel; bias [G]]: [T, B, G]. */
     private static NDArray inputProjections(NDArray xt, NDArray kernel, NDArray bias, Backend be) {
         long[] s = xt.shape();
-        long g = kernel.shape()[1];
+        long d = kernel.shape()[0], g = kernel.shape()[1];
         NDArray xp = NDArray.empty(xt.dtype(), new long[] {s[0], s[1], g}, be);
-        NDArray xp2 = xp.reshape(s[0] * s[1], g);
-        be.matmul(xt.reshape(s[0] * s[1], s[2]).tensor(), kernel.tensor(), xp2.tensor());
-        if (bias != null) be.binary(BinaryOp.ADD, xp2.tensor(), bias.broadcastTo(s[0] * s[1], g).tensor(), xp2.tensor());
+        NDArray k = kernel;
+        if (bias != null) {
+            k = NDArray.empty(kernel.dtype(), new long[] {d + 1, g}, be);
+            be.copy(kernel.tensor(), k.slice(0, 0L, d, 1L).tensor());
+            be.copy(bias.broadcastTo(1, g).tensor(), k.slice(0, d, d + 1, 1L).tensor());
+        }
+        be.matmul(xt.reshape(s[0] * s[1], s[2]).tensor(), k.tensor(), xp.reshape(s[0] * s[1], g).tensor());
         return xp;
     }
 
@@ -189,17 +200,23 @@ public final class RecurrentOps {
     /**
      * After the reverse walk: d kernel = X^T @ dPre, d x = dPre @ kernel^T (dPre the gradient of the
      * input projections, [T, B, G*H]), and d recurrent_kernel = H_prev^T @ dPre for the LSTM (whose
-     * recurrent product feeds the same pre-activations).
+     * recurrent product feeds the same pre-activations). When xt carries the ones column (a bias),
+     * the kernel's product has one more row, the input bias's gradient, which is returned; null when
+     * it was not computed (the caller then sums dPre).
      */
-    private static void parameterGradients(Grads grads, Variable x, NDArray xt, Variable kernel, Variable recurrent, NDArray hs, NDArray dPre,
-                                           long t, long b, long h, int gates, Backend be) {
-        long d = xt.shape()[2], width = gates * h;
+    private static NDArray parameterGradients(Grads grads, Variable x, NDArray xt, Variable kernel, Variable recurrent, NDArray hs, NDArray dPre,
+                                              long t, long b, long h, int gates, Backend be) {
+        long d = kernel.value.shape()[0], cols = xt.shape()[2], width = gates * h;
         NDArray dPre2 = dPre.reshape(t * b, width);
+        NDArray biasGrad = null;
         if (grads.wants(kernel)) {
             NDArray into = grads.destination(kernel);
-            NDArray dk = into != null ? into : NDArray.empty(kernel.dtype(), new long[] {d, width}, be);
-            be.matmul(xt.reshape(t * b, d).transpose().tensor(), dPre2.tensor(), dk.tensor());
-            if (into == null) grads.add(kernel, dk);
+            NDArray dk = into != null && cols == d ? into : NDArray.empty(kernel.dtype(), new long[] {cols, width}, be);
+            be.matmul(xt.reshape(t * b, cols).transpose().tensor(), dPre2.tensor(), dk.tensor());
+            NDArray dKernel = cols == d ? dk : dk.slice(0, 0L, d, 1L);
+            if (into == null) grads.add(kernel, dKernel);
+            else if (dKernel != into) be.copy(dKernel.tensor(), into.tensor());
+            if (cols > d) biasGrad = dk.get(Index.at(d));
         }
         if (gates == 4) recurrentGradient(grads, recurrent, hs, dPre, t, b, h, gates, be);
         if (grads.wants(x)) {
@@ -207,6 +224,7 @@ public final class RecurrentOps {
             be.matmul(dPre2.tensor(), kernel.value.transpose().tensor(), dxt.tensor());
             grads.add(x, dxt.reshape(t, b, d).transpose(1, 0, 2));
         }
+        return biasGrad;
     }
 
     /** d recurrent_kernel = sum over steps i >= 1 of h_{i-1}^T @ dRec_i: one product over the shifted sequences. */
