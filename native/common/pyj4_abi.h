@@ -41,6 +41,7 @@ typedef enum pj_binary_op {
     PJ_ADD = 0, PJ_SUB, PJ_MUL, PJ_DIV, PJ_FLOORDIV, PJ_MOD, PJ_POW, PJ_MAXIMUM, PJ_MINIMUM,
     PJ_EQ, PJ_NE, PJ_LT, PJ_LE, PJ_GT, PJ_GE,
     PJ_AND, PJ_OR, PJ_XOR,
+    PJ_ADD_RELU, PJ_RELU_GRAD, /* floats only: relu(a + b); a where b > 0, else 0 (NaN where b is NaN) */
     PJ_BINARY_OP_COUNT
 } pj_binary_op;
 

@@ -9,7 +9,7 @@ const char* const kUnary[PJ_UNARY_OP_COUNT] = {"NEG", "ABS", "SIGN", "SQUARE", "
                                                "ISFINITE"};
 const char* const kBinary[PJ_BINARY_OP_COUNT] = {"ADD", "SUB", "MUL", "DIV", "FLOORDIV", "MOD", "POW",
                                                  "MAXIMUM", "MINIMUM", "EQ", "NE", "LT", "LE", "GT", "GE",
-                                                 "AND", "OR", "XOR"};
+                                                 "AND", "OR", "XOR", "ADD_RELU", "RELU_GRAD"};
 const char* const kReduce[PJ_REDUCE_OP_COUNT] = {"SUM", "PROD", "MAX", "MIN", "ARGMAX", "ARGMIN", "ANY", "ALL"};
 }  // namespace
 

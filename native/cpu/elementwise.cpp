@@ -62,7 +62,8 @@ extern "C" int pj_cpu_binary(int32_t op, const pj_tensor* a, const pj_tensor* b,
         if (comparison ? out->dtype != PJ_BOOL : out->dtype != a->dtype)
             fail_dtype(name, comparison ? "a bool output" : "an output of the inputs' dtype", {{"a", a}, {"out", out}});
         if (op == PJ_DIV && !is_float(a->dtype)) fail_dtype(name, "float inputs (true division)", {{"a", a}, {"b", b}});
-        if (op >= PJ_AND && is_float(a->dtype)) fail_dtype(name, "integer or bool inputs", {{"a", a}, {"b", b}});
+        if ((op == PJ_ADD_RELU || op == PJ_RELU_GRAD) && !is_float(a->dtype)) fail_dtype(name, "float inputs", {{"a", a}, {"b", b}});
+        if (op >= PJ_AND && op <= PJ_XOR && is_float(a->dtype)) fail_dtype(name, "integer or bool inputs", {{"a", a}, {"b", b}});
         Loop loop = kernels().binary[op][a->dtype];
         if (loop == nullptr) fail_dtype(name, "a dtype this op takes", {{"a", a}, {"b", b}});
         bool heavy = op == PJ_POW || op == PJ_FLOORDIV || op == PJ_MOD;

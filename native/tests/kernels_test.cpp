@@ -191,6 +191,35 @@ TEST(Kernels, MaximumAndMinimumFollowJavaMath) {
     }
 }
 
+TEST(Kernels, FusedReluStepsMatchTheirCompositions) {
+    // ADD_RELU is relu(a + b); RELU_GRAD is a where b > 0, 0 where b <= 0, NaN where b is NaN.
+    // 67 elements: vector body and tail; a broadcast row (stride 0) as the bias is.
+    std::vector<float> a, b, bias = {0.5f};
+    for (int i = 0; i < 67; i++) {
+        float pa[] = {1, -2, NAN, 3, -0.0f, 0.0f, INFINITY, -1};
+        float pb[] = {-1, 1, 2, NAN, 0.0f, -0.0f, -INFINITY, 0.25f};
+        a.push_back(pa[i % 8] * (1 + i)), b.push_back(pb[i % 8]);
+    }
+    std::vector<float> sum(67), grad(67), biased(67);
+    for (const std::string& isa : isas()) {
+        pj_cpu_select_isa(isa.c_str());
+        pj_tensor ta = view(a, PJ_FLOAT32, {67}), tb = view(b, PJ_FLOAT32, {67});
+        pj_tensor ts = view(sum, PJ_FLOAT32, {67}), tg = view(grad, PJ_FLOAT32, {67}), tbi = view(biased, PJ_FLOAT32, {67});
+        pj_tensor row = view(bias, PJ_FLOAT32, {67}, {0});
+        ASSERT_EQ(pj_cpu_binary(PJ_ADD_RELU, &ta, &tb, &ts), PJ_OK);
+        ASSERT_EQ(pj_cpu_binary(PJ_RELU_GRAD, &ta, &tb, &tg), PJ_OK);
+        ASSERT_EQ(pj_cpu_binary(PJ_ADD_RELU, &ta, &row, &tbi), PJ_OK);
+        for (int i = 0; i < 67; i++) {
+            float s = a[i] + b[i], sb = a[i] + 0.5f;
+            float want_sum = isnan(s) ? s : s > 0 ? s : 0.0f, want_biased = isnan(sb) ? sb : sb > 0 ? sb : 0.0f;
+            float want_grad = b[i] > 0 ? a[i] : isnan(b[i]) ? b[i] : 0.0f;
+            ASSERT_TRUE((isnan(sum[i]) && isnan(want_sum)) || (sum[i] == want_sum && !signbit(sum[i]))) << isa << " " << i;
+            ASSERT_TRUE((isnan(biased[i]) && isnan(want_biased)) || (biased[i] == want_biased && !signbit(biased[i]))) << isa << " " << i;
+            ASSERT_TRUE((isnan(grad[i]) && isnan(want_grad)) || (grad[i] == want_grad && signbit(grad[i]) == signbit(want_grad))) << isa << " " << i;
+        }
+    }
+}
+
 TEST(Kernels, CastsTruncateSaturateAndWrapLikeJava) {
     std::vector<double> x = {1.9, -1.9, 300.0, -129.0, 1e20, -1e20, NAN, 65535.7, 3e9};
     const int n = (int)x.size();

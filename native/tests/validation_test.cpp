@@ -84,6 +84,8 @@ TEST(Validation, ShapesAndDtypesFollowTheContract) {
     EXPECT_EQ(pj_cpu_binary(PJ_ADD, &x, &xi, &out), PJ_ERR_DTYPE);
     EXPECT_EQ(pj_cpu_binary(PJ_DIV, &xi, &xi, &oi), PJ_ERR_DTYPE);
     EXPECT_EQ(pj_cpu_binary(PJ_AND, &x, &x, &out), PJ_ERR_DTYPE);
+    EXPECT_EQ(pj_cpu_binary(PJ_ADD_RELU, &xi, &xi, &oi), PJ_ERR_DTYPE);  // the fused layer steps take floats only
+    EXPECT_EQ(pj_cpu_binary(PJ_RELU_GRAD, &xi, &xi, &oi), PJ_ERR_DTYPE);
     EXPECT_EQ(pj_cpu_binary(PJ_LT, &x, &x, &out), PJ_ERR_DTYPE);  // comparisons write bool
     EXPECT_EQ(pj_cpu_binary(PJ_BINARY_OP_COUNT, &x, &x, &out), PJ_ERR_ARGUMENT);
     EXPECT_EQ(pj_cpu_where(&x, &x, &x, &out), PJ_ERR_DTYPE);

@@ -223,7 +223,7 @@ def _small_input(x: np.ndarray):
 # NumPy float32 input takes one crossing: Predictor.predictInto reads x's memory where it is and
 # writes the predictions into a NumPy array made here, so nothing is copied, wrapped or converted per
 # call. What it needs from the JVM is cached: Java long[] shapes, and per model (by id) and input
-# sample shape the output's shape. That is only a hint (a model may have been replaced under the
+# shape the output's shape. That is only a hint (a model may have been replaced under the
 # same id, or changed): predictInto checks it and declines when it is not the model's.
 _jshapes: dict = {}
 _output_samples: dict = {}
@@ -238,23 +238,29 @@ def _jshape(shape):
     return js
 
 
+_predict_into_method = None
+
+
 def _predict_into(j, x: np.ndarray, batch_size: int):
     """The predictions for C-contiguous float32 ``x``, or None when the model's output is not
     float32 of a known shape (the caller then takes the general path)."""
-    key = (id(j), x.shape[1:])
-    sample = _output_samples.get(key)
-    if sample is None:
+    global _predict_into_method
+    key = (id(j), x.shape)
+    cached = _output_samples.get(key)  # (output shape, its Java long[]); () when the output is unknown
+    if cached is None:
         sample = tuple(int(d) for d in j.outputShape())
         if len(_output_samples) > 256:
             _output_samples.clear()
-        _output_samples[key] = sample
-    if any(d < 0 for d in sample):
+        shape = x.shape[:1] + sample
+        cached = _output_samples[key] = () if any(d < 0 for d in sample) else (shape, _jshape(shape))
+    if not cached:
         return None
-    shape = x.shape[:1] + sample
-    out = np.empty(shape, np.float32)
+    if _predict_into_method is None:
+        _predict_into_method = _cls("org.pyj4.nn.training.Predictor").predictInto
+    out = np.empty(cached[0], np.float32)
     # __array_interface__ rather than .ctypes, which costs several microseconds per call here
-    done = _cls("org.pyj4.nn.training.Predictor").predictInto(
-        j, x.__array_interface__["data"][0], _jshape(x.shape), out.__array_interface__["data"][0], _jshape(shape), batch_size)
+    done = _predict_into_method(j, x.__array_interface__["data"][0], _jshape(x.shape), out.__array_interface__["data"][0],
+                                cached[1], batch_size)
     if not done:
         del _output_samples[key]
         return None

@@ -47,6 +47,25 @@ struct Div {  // floats only
     template <class V> static V vec(V a, V b) { return a / b; }
 };
 
+// Fused steps of neural-network layers (floats only): one pass where two elementwise ops would take two.
+struct AddRelu {  // relu(a + b), NaN kept: a dense layer's bias and activation
+    static constexpr bool kVec = true;
+    template <class T> static T scalar(T a, T b) {
+        T s = a + b;
+        return (s > 0 || s != s) ? s : (T)0;
+    }
+    template <class V> static V vec(V a, V b) {
+        V s = a + b;
+        return (s > 0 || s != s) ? s : V{};
+    }
+};
+
+struct ReluGrad {  // a (the output gradient) where b (relu's output) > 0, 0 where b <= 0, NaN where b is NaN
+    static constexpr bool kVec = true;
+    template <class T> static T scalar(T a, T b) { return b > 0 ? a : (b != b ? b : (T)0); }
+    template <class V> static V vec(V a, V b) { return b > 0 ? a : (b != b ? b : V{}); }
+};
+
 template <class T> T fmod_t(T a, T b) { return sizeof(T) == 4 ? __builtin_fmodf(a, b) : __builtin_fmod(a, b); }
 template <class T> T floor_t(T a) { return sizeof(T) == 4 ? __builtin_floorf(a) : __builtin_floor(a); }
 template <class T> T copysign_t(T a, T b) { return sizeof(T) == 4 ? __builtin_copysignf(a, b) : __builtin_copysign(a, b); }
@@ -299,6 +318,8 @@ void fill_binary(KernelTable* t) {
     put<BitAnd, PJ_INTS>(t, PJ_AND);
     put<BitOr, PJ_INTS>(t, PJ_OR);
     put<BitXor, PJ_INTS>(t, PJ_XOR);
+    put<AddRelu, PJ_FLOATS>(t, PJ_ADD_RELU);
+    put<ReluGrad, PJ_FLOATS>(t, PJ_RELU_GRAD);
     put_compare<Eq>(t, PJ_EQ);
     put_compare<Ne>(t, PJ_NE);
     put_compare<Lt>(t, PJ_LT);

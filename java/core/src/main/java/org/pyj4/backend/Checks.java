@@ -79,8 +79,9 @@ public final class Checks {
         if (a.dtype() != b.dtype()) {
             throw new DTypeException(name + ": expected inputs of one dtype. Received: a=" + describe(a) + ", b=" + describe(b));
         }
-        if (op == BinaryOp.DIV && !a.dtype().isFloat()) {
-            throw new DTypeException(name + ": expected float inputs (true division; the NDArray layer casts integers first). Received: a=" + describe(a));
+        if (op.isFloatOnly() && !a.dtype().isFloat()) {
+            throw new DTypeException(name + ": expected float inputs" + (op == BinaryOp.DIV ? " (true division; the NDArray layer casts integers first)" : "")
+                    + ". Received: a=" + describe(a));
         }
         if (op.isBitwise() && a.dtype().isFloat()) {
             throw new DTypeException(name + ": expected integer or bool inputs. Received: a=" + describe(a));

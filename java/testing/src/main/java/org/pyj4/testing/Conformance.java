@@ -107,9 +107,9 @@ public final class Conformance {
         }
     }
 
-    /** Whether the contract defines op on dtype t (DIV on floats only, AND/OR/XOR on integers and bools). */
+    /** Whether the contract defines op on dtype t (DIV, ADD_RELU, RELU_GRAD on floats only, AND/OR/XOR on integers and bools). */
     public static boolean accepts(BinaryOp op, DType t) {
-        if (op == BinaryOp.DIV) return t.isFloat();
+        if (op.isFloatOnly()) return t.isFloat();
         if (op.isBitwise()) return !t.isFloat();
         return true;
     }
@@ -805,6 +805,8 @@ public final class Conformance {
             expectThrows("binary with mismatched shapes", iae, () -> test.binary(BinaryOp.ADD, f32, f32x4, f32));
             expectThrows("comparison into a float out", iae, () -> test.binary(BinaryOp.LT, f32, f32, f32));
             expectThrows("integer DIV", iae, () -> test.binary(BinaryOp.DIV, i32, i32, i32));
+            expectThrows("integer ADD_RELU", iae, () -> test.binary(BinaryOp.ADD_RELU, i32, i32, i32));
+            expectThrows("integer RELU_GRAD", iae, () -> test.binary(BinaryOp.RELU_GRAD, i32, i32, i32));
             expectThrows("bitwise AND of floats", iae, () -> test.binary(BinaryOp.AND, f32, f32, f32));
             expectThrows("unary EXP of an integer", iae, () -> test.unary(UnaryOp.EXP, i32, i32));
             expectThrows("unary INVERT of a float", iae, () -> test.unary(UnaryOp.INVERT, f32, f32));

@@ -56,7 +56,7 @@ public final class Tolerances {
 
         for (BinaryOp op : BinaryOp.values()) row("binary." + op, EXACT);  // comparisons, bitwise, max/min
         for (BinaryOp op : new BinaryOp[] {BinaryOp.ADD, BinaryOp.SUB, BinaryOp.MUL, BinaryOp.DIV,
-                BinaryOp.FLOORDIV, BinaryOp.MOD}) {
+                BinaryOp.FLOORDIV, BinaryOp.MOD, BinaryOp.ADD_RELU}) {
             row("binary." + op, ONE_ROUNDING);
         }
         row("binary.POW", LIBM);

@@ -118,6 +118,8 @@ public final class Scalars {
             case POW: return pow(a, b);
             case MAXIMUM: return Math.max(a, b);  // NaN propagates; -0.0 < 0.0
             case MINIMUM: return Math.min(a, b);
+            case ADD_RELU: return unary(UnaryOp.RELU, a + b);
+            case RELU_GRAD: return b > 0 ? a : Double.isNaN(b) ? b : 0.0;
             default: throw new IllegalArgumentException("binary " + op + ": not defined for floats");
         }
     }

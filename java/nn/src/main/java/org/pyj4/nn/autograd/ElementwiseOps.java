@@ -163,8 +163,18 @@ public final class ElementwiseOps {
     /** max(x, 0); the gradient passes where the output is positive. */
     public static Variable relu(Variable x) {
         NDArray out = x.value.relu();
-        // sign(relu(x)) is 1 where x > 0 and 0 elsewhere: a float mask without a bool temporary.
-        return Variable.result(out, (g, grads) -> grads.add(x, g.mul(out.sign())), x);
+        return Variable.result(out, (g, grads) -> {
+            if (out.dtype().isFloat() && g.dtype() == out.dtype() && java.util.Arrays.equals(g.shape(), out.shape())
+                    && g.device().equals(out.device())) {
+                // g where the output is positive, else 0: one fused pass
+                NDArray dx = NDArray.empty(out.dtype(), out.shape(), out.backend());
+                out.backend().binary(org.pyj4.backend.BinaryOp.RELU_GRAD, g.tensor(), out.tensor(), dx.tensor());
+                grads.add(x, dx);
+            } else {
+                // sign(relu(x)) is 1 where x > 0 and 0 elsewhere: a float mask without a bool temporary.
+                grads.add(x, g.mul(out.sign()));
+            }
+        }, x);
     }
 
     public static Variable erf(Variable x) {

@@ -60,11 +60,15 @@ public final class MatrixOps {
             Backend be = y.backend();
             switch (this) {
                 case RELU: {
-                    // sign(y) is 1 where y > 0 and 0 where y == 0: the mask, then g * mask in place.
-                    NDArray mask = NDArray.empty(y.dtype(), y.shape(), be);
-                    be.unary(UnaryOp.SIGN, y.tensor(), mask.tensor());
-                    be.binary(BinaryOp.MUL, g.tensor(), mask.tensor(), mask.tensor());
-                    return mask;
+                    NDArray dz = NDArray.empty(y.dtype(), y.shape(), be);
+                    if (y.dtype().isFloat() && g.dtype() == y.dtype()) {
+                        be.binary(BinaryOp.RELU_GRAD, g.tensor(), y.tensor(), dz.tensor());  // g where y > 0, else 0: one pass
+                    } else {
+                        // sign(y) is 1 where y > 0 and 0 where y == 0: the mask, then g * mask in place.
+                        be.unary(UnaryOp.SIGN, y.tensor(), dz.tensor());
+                        be.binary(BinaryOp.MUL, g.tensor(), dz.tensor(), dz.tensor());
+                    }
+                    return dz;
                 }
                 case SIGMOID: return g.mul(y).mul(NDArray.scalar(1.0).sub(y));
                 case TANH: return g.mul(NDArray.scalar(1.0).sub(y.square()));
@@ -100,8 +104,12 @@ public final class MatrixOps {
         Backend be = x2.backend();
         NDArray y2 = NDArray.empty(x.dtype(), new long[] {rows, units}, be);
         be.matmul(x2.tensor(), kernel.value.tensor(), y2.tensor());
-        if (bias != null) be.binary(BinaryOp.ADD, y2.tensor(), rowsOf(bias.value.tensor(), rows), y2.tensor());
-        if (activation.op != null) be.unary(activation.op, y2.tensor(), y2.tensor());
+        if (bias != null && activation == OutputActivation.RELU && x.dtype().isFloat()) {
+            be.binary(BinaryOp.ADD_RELU, y2.tensor(), rowsOf(bias.value.tensor(), rows), y2.tensor());  // one pass
+        } else {
+            if (bias != null) be.binary(BinaryOp.ADD, y2.tensor(), rowsOf(bias.value.tensor(), rows), y2.tensor());
+            if (activation.op != null) be.unary(activation.op, y2.tensor(), y2.tensor());
+        }
         long[] outShape = xs.clone();
         outShape[xs.length - 1] = units;
         NDArray y = flat ? y2 : y2.reshape(outShape);

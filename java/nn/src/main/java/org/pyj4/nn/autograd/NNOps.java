@@ -28,13 +28,20 @@ public final class NNOps {
      * row: -sum(t * log_softmax(z)). Backward: (softmax(z) * sum(t) - t) * g, with no log of a
      * probability anywhere, so it stays finite for any logits.
      */
-    public static Variable softmaxCrossEntropy(Variable logits, NDArray targets) {
+    public static Variable softmaxCrossEntropy(Variable logits, NDArray targets) { return softmaxCrossEntropy(logits, targets, false); }
+
+    /**
+     * {@link #softmaxCrossEntropy(Variable, NDArray)}; {@code oneHot} says every target row sums to
+     * exactly 1 (one-hot rows of valid class labels), so backward is (softmax(z) - t) * g, two
+     * primitives fewer per step.
+     */
+    public static Variable softmaxCrossEntropy(Variable logits, NDArray targets, boolean oneHot) {
         int[] last = {-1};
         NDArray logProbs = logits.value.logSoftmax(-1);
         NDArray loss = targets.mul(logProbs).sum(last, false).neg();
         return Variable.result(loss, (g, grads) -> {
             NDArray probs = logProbs.exp();
-            NDArray dz = probs.mul(targets.sum(last, true)).sub(targets).mul(g.expandDims(-1));
+            NDArray dz = (oneHot ? probs : probs.mul(targets.sum(last, true))).sub(targets).mul(g.expandDims(-1));
             grads.add(logits, dz);
         }, logits);
     }

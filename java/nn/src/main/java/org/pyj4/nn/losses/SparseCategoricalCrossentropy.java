@@ -4,6 +4,8 @@ import com.google.gson.JsonObject;
 import org.pyj4.ndarray.DType;
 import org.pyj4.ndarray.NDArray;
 import org.pyj4.ndarray.ShapeException;
+import org.pyj4.nn.autograd.NNOps;
+import org.pyj4.nn.autograd.ReductionOps;
 import org.pyj4.nn.autograd.Variable;
 import org.pyj4.nn.layers.ActivationFunction;
 
@@ -35,12 +37,15 @@ public final class SparseCategoricalCrossentropy extends Loss {
         return y.dtype() == DType.INT64 ? y.reshape(y.shape()) : y.astype(DType.INT64);
     }
 
-    @Override public Variable compute(Variable yPred, NDArray yTrue) { return dense.compute(yPred, oneHot(yTrue, yPred.value())); }
+    @Override public Variable compute(Variable yPred, NDArray yTrue) {
+        return fromLogits ? computeFromLogits(yPred, yTrue) : dense.compute(yPred, oneHot(yTrue, yPred.value()));
+    }
 
     @Override public boolean fusesWith(ActivationFunction a) { return dense.fusesWith(a); }
 
     @Override public Variable computeFromLogits(Variable logits, NDArray yTrue) {
-        return dense.computeFromLogits(logits, oneHot(yTrue, logits.value()));
+        // oneHot checked every label's range: its rows are exact one-hots, which backward uses
+        return ReductionOps.mean(NNOps.softmaxCrossEntropy(logits, oneHot(yTrue, logits.value()), true));
     }
 
     /** One-hot rows in the predictions' dtype, from labels of shape [...] or [..., 1]; checks each label's range. */

@@ -89,6 +89,8 @@ class StructureGradTest {
         check("log_softmax", v -> NNOps.logSoftmax(v.get(0), -1), values(3, 4));
         NDArray t = NDArray.create(new double[] {0, 1, 0, 0, 0.2, 0.3, 0.5, 0, 1, 0, 0, 0}, 3, 4);
         check("softmax cross-entropy", v -> NNOps.softmaxCrossEntropy(v.get(0), t), values(3, 4));
+        NDArray oneHot = NDArray.create(new double[] {0, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0}, 3, 4);
+        check("softmax cross-entropy, one-hot targets", v -> NNOps.softmaxCrossEntropy(v.get(0), oneHot, true), values(3, 4));
         NDArray b = NDArray.create(new double[] {0, 1, 1, 0.3, 0, 1}, 2, 3);
         check("sigmoid cross-entropy", v -> NNOps.sigmoidCrossEntropy(v.get(0), b), values(2, 3));
     }

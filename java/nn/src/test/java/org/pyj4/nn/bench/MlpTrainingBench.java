@@ -1,7 +1,6 @@
 package org.pyj4.nn.bench;
 
 import java.util.List;
-import java.util.Locale;
 import org.pyj4.backend.Backends;
 import org.pyj4.memory.MemoryStats;
 import org.pyj4.ndarray.DType;
@@ -22,6 +21,8 @@ public final class MlpTrainingBench {
         int samples = args.length > 0 ? Integer.parseInt(args[0]) : 2048;
         int epochs = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         if (args.length > 2) Backends.setDefault(args[2]);
+        // "logits": a linear last layer and from_logits=True, as bench/train_mlp.py trains it
+        boolean logits = args.length > 3 && args[3].equals("logits");
         Random.seed(0);
         NDArray x = Random.normal(new long[] {samples, 784}, 0, 1, DType.FLOAT32);
         NDArray y;
@@ -32,18 +33,14 @@ public final class MlpTrainingBench {
                 + "{\"class_name\": \"InputLayer\", \"config\": {\"batch_shape\": [null, 784]}},"
                 + "{\"class_name\": \"Dense\", \"config\": {\"units\": 512, \"activation\": \"relu\"}},"
                 + "{\"class_name\": \"Dense\", \"config\": {\"units\": 256, \"activation\": \"relu\"}},"
-                + "{\"class_name\": \"Dense\", \"config\": {\"units\": 10, \"activation\": \"softmax\"}}]}}";
+                + "{\"class_name\": \"Dense\", \"config\": {\"units\": 10" + (logits ? "" : ", \"activation\": \"softmax\"") + "}}]}}";
         try (Model model = Model.fromJson(arch)) {
-            model.compile("{\"optimizer\": \"adam\", \"loss\": \"sparse_categorical_crossentropy\"}");
+            model.compile(logits ? "{\"optimizer\": \"adam\", \"loss\": {\"class_name\": \"SparseCategoricalCrossentropy\", \"config\": {\"from_logits\": true}}}"
+                    : "{\"optimizer\": \"adam\", \"loss\": \"sparse_categorical_crossentropy\"}");
             System.out.println("backend " + Backends.getDefault().name() + ", " + samples + " samples, batch 128");
-            for (int e = 0; e < epochs; e++) {
-                long t0 = System.nanoTime();
-                double loss = model.fit(x, y, new FitOptions().batchSize(128).epochs(1).seed(0L).verbose(0), List.of())
-                        .history().get("loss").get(0);
-                double s = (System.nanoTime() - t0) / 1e9;
-                System.out.printf(Locale.ROOT, "epoch %d: %.0f samples/s (%.2f ms/step), loss %.4f, native bytes %d%n",
-                        e + 1, samples / s, 1000 * s / Math.ceil(samples / 128.0), loss, MemoryStats.allocatedBytes());
-            }
+            FitOptions o = new FitOptions().batchSize(128).epochs(1).seed(0L).verbose(0);
+            BenchStats.run(epochs, samples, 128, () -> model.fit(x, y, o, List.of()).history().get("loss").get(0));
+            System.out.println("native bytes " + MemoryStats.allocatedBytes());
         }
     }
 }
