@@ -78,6 +78,86 @@ void pool_dense(int kind, const T* x, const int64_t* xs, const pj_window& w, T* 
     parallel_for(N * OH, 32768 / per_row > 0 ? 32768 / per_row : 1, rows);
 }
 
+/**
+ * MAX pooling whose windows all lie inside x (no padding taps), C dense channels known at compile
+ * time: per output position the running values and their indices stay in registers while the taps
+ * are visited (in the general path's row-major order, so ties and NaNs resolve the same way), and
+ * are stored once. Bitwise logic and masks instead of branches: whether a tap wins is data-dependent.
+ */
+template <class T, bool kArg, int C>
+void max_pool_inside(const T* x, const int64_t* xs, const pj_window& w, T* out, const int64_t* os, int64_t* arg, const int64_t* as,
+                     int64_t H, int64_t W, int64_t N, int64_t OH, int64_t OW) {
+    auto rows = [&](int64_t begin, int64_t end) {
+        for (int64_t r = begin; r < end; r++) {
+            const int64_t n = r / OH, oh = r % OH;
+            for (int64_t ow = 0; ow < OW; ow++) {
+                T best[C];
+                int64_t where[C];
+                {  // the first tap, (0, 0)
+                    const T* __restrict src = x + n * xs[0] + oh * w.stride_h * xs[1] + ow * w.stride_w * xs[2];
+                    const int64_t flat = ((n * H + oh * w.stride_h) * W + ow * w.stride_w) * C;
+                    for (int c = 0; c < C; c++) best[c] = src[c], where[c] = flat + c;
+                }
+                for (int64_t kh = 0; kh < w.kernel_h; kh++) {
+                    const int64_t h = oh * w.stride_h + kh * w.dilation_h;
+                    for (int64_t kw = kh == 0 ? 1 : 0; kw < w.kernel_w; kw++) {
+                        const int64_t ww = ow * w.stride_w + kw * w.dilation_w;
+                        const T* __restrict src = x + n * xs[0] + h * xs[1] + ww * xs[2];
+                        const int64_t flat = ((n * H + h) * W + ww) * C;
+                        for (int c = 0; c < C; c++) {
+                            const T v = src[c], o = best[c];
+                            const bool take = (o == o) & ((v > o) | (v != v));
+                            best[c] = take ? v : o;
+                            if (kArg) {
+                                const int64_t mask = -(int64_t)take;
+                                where[c] = ((flat + c) & mask) | (where[c] & ~mask);
+                            }
+                        }
+                    }
+                }
+                T* __restrict dst = out + n * os[0] + oh * os[1] + ow * os[2];
+                for (int c = 0; c < C; c++) dst[c] = best[c];
+                if (kArg) {
+                    int64_t* __restrict at = arg + n * as[0] + oh * as[1] + ow * as[2];
+                    for (int c = 0; c < C; c++) at[c] = where[c];
+                }
+            }
+        }
+    };
+    const int64_t per_row = OW * w.kernel_h * w.kernel_w * C > 0 ? OW * w.kernel_h * w.kernel_w * C : 1;
+    parallel_for(N * OH, 32768 / per_row > 0 ? 32768 / per_row : 1, rows);
+}
+
+/** max_pool_inside for the usual channel counts; false (nothing done) for others. */
+template <class T>
+bool max_pool_inside_dispatch(const T* x, const int64_t* xs, const pj_window& w, T* out, const int64_t* os, int64_t* arg, const int64_t* as,
+                              int64_t H, int64_t W, int64_t C, int64_t N, int64_t OH, int64_t OW) {
+#define PJ_POOL_CASE(k)                                                                                  \
+    case k:                                                                                              \
+        if (arg != nullptr) max_pool_inside<T, true, k>(x, xs, w, out, os, arg, as, H, W, N, OH, OW); \
+        else max_pool_inside<T, false, k>(x, xs, w, out, os, arg, as, H, W, N, OH, OW);               \
+        return true;
+    switch (C) {
+        PJ_POOL_CASE(1)
+        PJ_POOL_CASE(2)
+        PJ_POOL_CASE(3)
+        PJ_POOL_CASE(4)
+        PJ_POOL_CASE(6)
+        PJ_POOL_CASE(8)
+        PJ_POOL_CASE(16)
+        PJ_POOL_CASE(32)
+        PJ_POOL_CASE(64)
+        default:
+            return false;
+    }
+#undef PJ_POOL_CASE
+}
+
+/** Every window along one axis lies inside the input: no padding taps. */
+bool inside(int64_t in, int64_t out, int stride, int pad, int kernel, int dilation) {
+    return pad == 0 && (out - 1) * stride + (int64_t)(kernel - 1) * dilation < in;
+}
+
 template <class T>
 void pool(int kind, const pj_tensor& xt, const pj_window& w, const pj_tensor& ot, const pj_tensor* at) {
     const T* x = (const T*)xt.data + xt.offset;
@@ -91,6 +171,10 @@ void pool(int kind, const pj_tensor& xt, const pj_window& w, const pj_tensor& ot
     const int64_t xc = xs[3];
     // Dense channels_last rows (the usual case): each tap's channels are one contiguous run.
     if (xc == 1 && os[3] == 1 && (arg == nullptr || as[3] == 1)) {
+        if (kind == PJ_POOL_MAX && inside(H, OH, w.stride_h, w.pad_top, w.kernel_h, w.dilation_h) &&
+            inside(W, OW, w.stride_w, w.pad_left, w.kernel_w, w.dilation_w) &&
+            max_pool_inside_dispatch<T>(x, xs, w, out, os, arg, as, H, W, C, N, OH, OW))
+            return;
         pool_dense<T>(kind, x, xs, w, out, os, arg, as, H, W, C, N, OH, OW);
         return;
     }
