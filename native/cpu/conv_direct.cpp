@@ -27,7 +27,7 @@ namespace {
 #define PJ_ALWAYS_INLINE inline __attribute__((always_inline))
 #define PJ_AVX2 __attribute__((target("avx2,fma")))
 
-constexpr int64_t kGradientRows = 32;  // output rows the gradient loops take at a time  // filters per block: 8 accumulators + one input vector + one splat fit in 16 registers
+constexpr int64_t kGradientRows = 32;  // output rows the gradient loops take at a time
 
 template <class T>
 struct Vec {

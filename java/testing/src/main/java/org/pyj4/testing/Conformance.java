@@ -502,6 +502,12 @@ public final class Conformance {
         {{3, 12, 11, 5}, {5, 5, 1, 1, 1, 1, 2, 2}, {12, 11}},
     };
 
+    /** Pooling over more channels than one vector holds (a whole one plus a tail), overlapping and disjoint windows. */
+    private static final int[][][] POOL_CHANNEL_CASES = {
+        {{2, 6, 6, 11}, {2, 2, 2, 2, 1, 1, 0, 0}, {3, 3}},
+        {{1, 5, 7, 16}, {3, 2, 1, 2, 1, 2, 0, 0}, {3, 2}},
+    };
+
     /** A window whose first rows lie entirely in the padding: pooling must refuse it. */
     private static final int[][] EMPTY_WINDOW_CASE = {{1, 4, 4, 1}, {2, 2, 1, 1, 1, 1, 3, 0}, {4, 3}};
 
@@ -740,6 +746,7 @@ public final class Conformance {
         int c = 0;
         List<int[][]> all = new ArrayList<>(Arrays.asList(WINDOW_CASES));
         all.add(EMPTY_WINDOW_CASE);
+        all.addAll(Arrays.asList(POOL_CHANNEL_CASES));
         for (int[][] wc : all) {
             Window w = window(wc[1]);
             long[] xShape = longs(wc[0]);
