@@ -123,10 +123,42 @@ PJ_ALWAYS_INLINE void prepare_row(const Geometry& g, const pj_tensor& xt, int64_
  * Output rows [begin, end): kp is the kernel packed [K][fp] (zeros past F), bias [fp] (zeros past
  * F, all zero without a bias).
  */
+/**
+ * Outputs (n, oh, ow0 .. ow0 + kVecs * L) x filters (f0 .. f0 + kFilters): bias plus every tap's
+ * values times its kernel row, stored for the columns < OW and filters < F.
+ */
+template <class T, int kFilters, int kVecs>
+PJ_ALWAYS_INLINE void forward_block(const Geometry& g, const T* const* taps, const T* __restrict kp, const T* __restrict bias, T* out,
+                                    const int64_t* os, int64_t n, int64_t oh, int64_t ow0, int64_t f0) {
+    typedef typename Vec<T>::type V;
+    constexpr int L = Vec<T>::lanes;
+    V acc[kVecs][kFilters];
+    for (int v = 0; v < kVecs; v++)
+        for (int f = 0; f < kFilters; f++) acc[v][f] = V{} + bias[f0 + f];
+    for (int64_t t = 0; t < g.K; t++) {
+        V xv[kVecs];
+        for (int v = 0; v < kVecs; v++) memcpy(&xv[v], taps[t] + ow0 + v * L, sizeof(V));
+        const T* k = kp + t * g.fp + f0;
+        for (int f = 0; f < kFilters; f++)
+            for (int v = 0; v < kVecs; v++) acc[v][f] += xv[v] * k[f];
+    }
+    const int64_t filters = std::min<int64_t>(kFilters, g.F - f0);
+    for (int v = 0; v < kVecs; v++) {
+        const int64_t first = ow0 + v * L, lanes = std::min<int64_t>(L, g.OW - first);
+        T* dst = out + n * os[0] + oh * os[1] + first * os[2] + f0 * os[3];
+        if (os[3] == 1) {
+            for (int64_t l = 0; l < lanes; l++)
+                for (int64_t f = 0; f < filters; f++) dst[l * os[2] + f] = acc[v][f][l];
+        } else {
+            for (int64_t l = 0; l < lanes; l++)
+                for (int64_t f = 0; f < filters; f++) dst[l * os[2] + f * os[3]] = acc[v][f][l];
+        }
+    }
+}
+
 template <class T, int kFilters>
 PJ_ALWAYS_INLINE void forward_rows(const Geometry& g, const pj_tensor& xt, const T* __restrict kp, const T* __restrict bias,
                                    const pj_tensor& ot, Scratch<T>& s, int64_t begin, int64_t end) {
-    typedef typename Vec<T>::type V;
     constexpr int L = Vec<T>::lanes;
     T* out = (T*)ot.data + ot.offset;
     const int64_t* os = ot.strides;
@@ -135,23 +167,14 @@ PJ_ALWAYS_INLINE void forward_rows(const Geometry& g, const pj_tensor& xt, const
         const int64_t n = r / g.OH, oh = r % g.OH;
         prepare_row<T>(g, xt, n, oh, s.buf.data(), taps);
         for (int64_t f0 = 0; f0 < g.fp; f0 += kFilters) {
-            for (int64_t ow0 = 0; ow0 < g.OW; ow0 += L) {
-                V acc[kFilters];
-                for (int f = 0; f < kFilters; f++) acc[f] = V{} + bias[f0 + f];
-                for (int64_t t = 0; t < g.K; t++) {
-                    V xv;
-                    memcpy(&xv, taps[t] + ow0, sizeof xv);
-                    const T* k = kp + t * g.fp + f0;
-                    for (int f = 0; f < kFilters; f++) acc[f] += xv * k[f];
-                }
-                const int64_t lanes = std::min<int64_t>(L, g.OW - ow0), filters = std::min<int64_t>(kFilters, g.F - f0);
-                T* dst = out + n * os[0] + oh * os[1] + ow0 * os[2] + f0 * os[3];
-                if (filters == kFilters || os[3] != 1) {
-                    for (int64_t l = 0; l < lanes; l++)
-                        for (int64_t f = 0; f < filters; f++) dst[l * os[2] + f * os[3]] = acc[f][l];
-                } else {
-                    for (int64_t l = 0; l < lanes; l++)
-                        for (int64_t f = 0; f < filters; f++) dst[l * os[2] + f] = acc[f][l];
+            // Two vectors of columns at a time where 2 x kFilters sums fit in registers: each
+            // kernel value broadcast serves both.
+            constexpr int kVecs = kFilters <= 6 ? 2 : 1;
+            for (int64_t ow0 = 0; ow0 < g.OW; ow0 += kVecs * L) {
+                if (kVecs == 2 && ow0 + 2 * L <= g.owp) forward_block<T, kFilters, 2>(g, taps, kp, bias, out, os, n, oh, ow0, f0);
+                else {
+                    forward_block<T, kFilters, 1>(g, taps, kp, bias, out, os, n, oh, ow0, f0);
+                    if (kVecs == 2 && ow0 + L < g.OW) forward_block<T, kFilters, 1>(g, taps, kp, bias, out, os, n, oh, ow0 + L, f0);
                 }
             }
         }
@@ -171,23 +194,23 @@ PJ_ALWAYS_INLINE void forward_rows(const Geometry& g, const pj_tensor& xt, const
  */
 template <class T, int kFilters, int kTaps>
 PJ_ALWAYS_INLINE void gradient_block(const Geometry& g, T* __restrict acc, const T* const* taps, const T* dyt, int64_t dyt_size, int64_t count,
-                                     int64_t t, int64_t f0, typename Vec<T>::type keep) {
+                                     int64_t t, int64_t f0, const T* keep_bits) {
     typedef typename Vec<T>::type V;
     typedef typename Vec<int64_t>::type VL;
     constexpr int L = Vec<T>::lanes;
     const int64_t J = g.owp / L;
+    VL keep;
+    memcpy(&keep, keep_bits, sizeof keep);
     V a[kTaps][kFilters];
     for (int u = 0; u < kTaps; u++)
         for (int f = 0; f < kFilters; f++) memcpy(&a[u][f], acc + ((t + u) * g.fp + f0 + f) * L, sizeof(V));
     for (int64_t i = 0; i < count; i++) {
         const T* d0 = dyt + i * dyt_size + f0 * g.owp;
         for (int64_t j = 0; j < J; j++) {
-            const VL m = j == J - 1 ? (VL)keep : (VL)(V{} == V{});  // all lanes but those past OW
             V xv[kTaps];
-            for (int u = 0; u < kTaps; u++) {
-                memcpy(&xv[u], taps[i * g.K + t + u] + j * L, sizeof(V));
-                xv[u] = (V)((VL)xv[u] & m);
-            }
+            for (int u = 0; u < kTaps; u++) memcpy(&xv[u], taps[i * g.K + t + u] + j * L, sizeof(V));
+            if (j == J - 1)  // the lanes past OW: 0
+                for (int u = 0; u < kTaps; u++) xv[u] = (V)((VL)xv[u] & keep);
             for (int f = 0; f < kFilters; f++) {
                 V d;
                 memcpy(&d, d0 + f * g.owp + j * L, sizeof d);
@@ -212,14 +235,10 @@ PJ_ALWAYS_INLINE void gradient_rows(const Geometry& g, const pj_tensor& xt, cons
     // Columns past OW may read real x values (the padded rows run on): the last vector keeps only
     // lanes < OW, so that an infinite x there cannot turn 0 * inf into a NaN.
     const int64_t tail = g.OW - (J - 1) * L;
-    V keep;
-    {
-        T ones[L];
-        for (int l = 0; l < L; l++) {
-            const int64_t bits = l < tail ? -1 : 0;
-            memcpy(&ones[l], &bits, sizeof(T));  // all ones or all zeros (T is 4 or 8 bytes: the low bytes)
-        }
-        memcpy(&keep, ones, sizeof keep);
+    T keep[L];  // bit patterns: all ones for the lanes < OW of the last vector, zeros past it
+    for (int l = 0; l < L; l++) {
+        const int64_t bits = l < tail ? -1 : 0;
+        memcpy(&keep[l], &bits, sizeof(T));  // T is 4 or 8 bytes: the low bytes of -1 or 0
     }
     // Rows kGradientRows at a time: the partial sums of a (tap, filter block) stay in registers
     // across all of them (a row alone has only OW / L vectors of work per tap).
