@@ -44,12 +44,12 @@ struct Geometry {
     pj_window w;
 };
 
-/** Per-thread scratch: window values for one output row and, per tap, where its OW values start. */
+/** Per-thread scratch for the output rows in hand: their window values, per tap where its OW values start. */
 template <class T>
 struct Scratch {
     std::vector<T> buf;
     std::vector<const T*> taps;
-    std::vector<T> dyt;  // the gradient: dy's row transposed, [fp][owp]
+    std::vector<T> dyt;  // the gradient only: each row of dy transposed, [fp][owp]
 };
 
 /** Columns of the padded rows prepare_row builds for stride_w 1: every tap's window of owp columns fits. */
@@ -295,6 +295,24 @@ PJ_ALWAYS_INLINE void gradient_rows(const Geometry& g, const pj_tensor& xt, cons
             __VA_ARGS__;                         \
         }                                        \
     } while (0)
+template <class T>
+void forward_rows_base(const Geometry& g, const pj_tensor& xt, const T* kp, const T* bias, const pj_tensor& ot, Scratch<T>& s, int64_t begin,
+                       int64_t end) {
+    PJ_BY_FILTERS(forward_rows<T, k>(g, xt, kp, bias, ot, s, begin, end));
+}
+template <class T>
+void gradient_rows_base(const Geometry& g, const pj_tensor& xt, const pj_tensor& dy, T* acc, T* bias_acc, Scratch<T>& s, int64_t begin,
+                        int64_t end) {
+    PJ_BY_FILTERS(gradient_rows<T, k>(g, xt, dy, acc, bias_acc, s, begin, end));
+}
+
+}  // namespace
+
+// The AVX2 copies live in pj::cpu::avx2, as the per-ISA kernels do (tests/check_isa_isolation.sh
+// checks that no other function holds AVX instructions). Vectors cross these calls only by
+// pointer: no vector argument or return value, so no ABI issue.
+namespace pj::cpu::avx2 {
+namespace {
 PJ_AVX2 void forward_rows_avx2(const Geometry& g, const pj_tensor& xt, const float* kp, const float* bias, const pj_tensor& ot,
                                Scratch<float>& s, int64_t begin, int64_t end) {
     PJ_BY_FILTERS(forward_rows<float, k>(g, xt, kp, bias, ot, s, begin, end));
@@ -303,12 +321,6 @@ PJ_AVX2 void forward_rows_avx2(const Geometry& g, const pj_tensor& xt, const dou
                                Scratch<double>& s, int64_t begin, int64_t end) {
     PJ_BY_FILTERS(forward_rows<double, k>(g, xt, kp, bias, ot, s, begin, end));
 }
-template <class T>
-void forward_rows_base(const Geometry& g, const pj_tensor& xt, const T* kp, const T* bias, const pj_tensor& ot, Scratch<T>& s, int64_t begin,
-                       int64_t end) {
-    PJ_BY_FILTERS(forward_rows<T, k>(g, xt, kp, bias, ot, s, begin, end));
-}
-// Vectors cross these calls only by pointer (no vector argument or return value, so no ABI issue).
 PJ_AVX2 void gradient_rows_avx2(const Geometry& g, const pj_tensor& xt, const pj_tensor& dy, float* acc, float* bias_acc, Scratch<float>& s,
                                 int64_t begin, int64_t end) {
     PJ_BY_FILTERS(gradient_rows<float, k>(g, xt, dy, acc, bias_acc, s, begin, end));
@@ -317,11 +329,10 @@ PJ_AVX2 void gradient_rows_avx2(const Geometry& g, const pj_tensor& xt, const pj
                                 int64_t begin, int64_t end) {
     PJ_BY_FILTERS(gradient_rows<double, k>(g, xt, dy, acc, bias_acc, s, begin, end));
 }
-template <class T>
-void gradient_rows_base(const Geometry& g, const pj_tensor& xt, const pj_tensor& dy, T* acc, T* bias_acc, Scratch<T>& s, int64_t begin,
-                        int64_t end) {
-    PJ_BY_FILTERS(gradient_rows<T, k>(g, xt, dy, acc, bias_acc, s, begin, end));
-}
+}  // namespace
+}  // namespace pj::cpu::avx2
+
+namespace {
 
 /** Whether the AVX2 copies may run: the CPU has AVX2 and FMA and no test or benchmark chose the baseline. */
 bool use_avx2() { return strcmp(kernels().isa, "baseline") != 0; }
@@ -354,12 +365,12 @@ void forward(const pj_tensor& xt, const pj_tensor& kt, const pj_tensor* bt, cons
         const T* b = (const T*)bt->data + bt->offset;
         for (int64_t f = 0; f < g.F; f++) bias[f] = b[f * bt->strides[0]];
     }
-    const bool avx2 = use_avx2();
+    const bool on_avx2 = use_avx2();
     auto rows = [&](int64_t begin, int64_t end) {
         Scratch<T> s;
         s.buf.resize((size_t)scratch_size(g));
         s.taps.resize((size_t)g.K);
-        if (avx2) forward_rows_avx2(g, xt, kp.data(), bias.data(), ot, s, begin, end);
+        if (on_avx2) avx2::forward_rows_avx2(g, xt, kp.data(), bias.data(), ot, s, begin, end);
         else forward_rows_base<T>(g, xt, kp.data(), bias.data(), ot, s, begin, end);
     };
     const int64_t per_row = std::max<int64_t>(1, g.K * g.owp * g.fp);  // multiply-adds
@@ -376,7 +387,7 @@ void kernel_gradient(const pj_tensor& xt, const pj_tensor& dy, const pj_window& 
     const int64_t blocks = rows == 0 ? 0 : (rows + block - 1) / block;
     const int64_t per_block = (g.K * g.fp + g.fp) * L;  // vectors of L lanes: the kernel's partial sums, then the bias'
     std::vector<T> partial((size_t)(blocks * per_block), T(0));
-    const bool avx2 = use_avx2();
+    const bool on_avx2 = use_avx2();
     auto run = [&](int64_t begin, int64_t end) {
         Scratch<T> s;
         s.buf.resize((size_t)(kGradientRows * scratch_size(g)));
@@ -385,7 +396,7 @@ void kernel_gradient(const pj_tensor& xt, const pj_tensor& dy, const pj_window& 
         for (int64_t b = begin; b < end; b++) {
             T* acc = partial.data() + b * per_block;
             const int64_t r0 = b * block, r1 = std::min(rows, r0 + block);
-            if (avx2) gradient_rows_avx2(g, xt, dy, acc, acc + g.K * g.fp * L, s, r0, r1);
+            if (on_avx2) avx2::gradient_rows_avx2(g, xt, dy, acc, acc + g.K * g.fp * L, s, r0, r1);
             else gradient_rows_base<T>(g, xt, dy, acc, acc + g.K * g.fp * L, s, r0, r1);
         }
     };

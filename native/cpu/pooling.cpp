@@ -16,6 +16,68 @@
 using namespace pj;
 using namespace pj::cpu;
 
+// The AVX2 function lives in pj::cpu::avx2, as the per-ISA kernels do (tests/check_isa_isolation.sh
+// checks that no other function holds AVX instructions).
+namespace pj::cpu::avx2 {
+namespace {
+
+/**
+ * max_pool_inside for float32 on AVX2, any channel count: per output position, channels 8 at a
+ * time in one vector (masked loads and stores for the last ones, so nothing outside x, out or
+ * argmax is touched), the indices as two vectors of 4 int64. Same selection rule, same tap order.
+ */
+__attribute__((target("avx2"))) void max_pool_inside_avx2(const float* x, const int64_t* xs, const pj_window& w, float* out, const int64_t* os,
+                                                          int64_t* arg, const int64_t* as, int64_t H, int64_t W, int64_t C, int64_t OH,
+                                                          int64_t OW, int64_t begin, int64_t end) {
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    for (int64_t r = begin; r < end; r++) {
+        const int64_t n = r / OH, oh = r % OH;
+        for (int64_t ow = 0; ow < OW; ow++) {
+            for (int64_t c0 = 0; c0 < C; c0 += 8) {
+                const int64_t lanes = C - c0 < 8 ? C - c0 : 8;
+                const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)lanes), lane);
+                const __m256i mask_lo = _mm256_cvtepi32_epi64(_mm256_castsi256_si128(mask));
+                const __m256i mask_hi = _mm256_cvtepi32_epi64(_mm256_extracti128_si256(mask, 1));
+                __m256 best = _mm256_setzero_ps();
+                __m256i at_lo = _mm256_setzero_si256(), at_hi = _mm256_setzero_si256();
+                for (int64_t kh = 0; kh < w.kernel_h; kh++) {
+                    const int64_t h = oh * w.stride_h + kh * w.dilation_h;
+                    for (int64_t kw = 0; kw < w.kernel_w; kw++) {
+                        const int64_t ww = ow * w.stride_w + kw * w.dilation_w;
+                        const float* src = x + n * xs[0] + h * xs[1] + ww * xs[2] + c0;
+                        const __m256 v = lanes == 8 ? _mm256_loadu_ps(src) : _mm256_maskload_ps(src, mask);
+                        const int64_t flat = ((n * H + h) * W + ww) * C + c0;
+                        const __m256i f_lo = _mm256_add_epi64(_mm256_set1_epi64x(flat), _mm256_setr_epi64x(0, 1, 2, 3));
+                        const __m256i f_hi = _mm256_add_epi64(_mm256_set1_epi64x(flat), _mm256_setr_epi64x(4, 5, 6, 7));
+                        if (kh == 0 && kw == 0) {
+                            best = v, at_lo = f_lo, at_hi = f_hi;
+                            continue;
+                        }
+                        // take = best is not NaN and (v > best or v is NaN)
+                        const __m256 take = _mm256_and_ps(_mm256_cmp_ps(best, best, _CMP_ORD_Q),
+                                                          _mm256_or_ps(_mm256_cmp_ps(v, best, _CMP_GT_OQ), _mm256_cmp_ps(v, v, _CMP_UNORD_Q)));
+                        best = _mm256_blendv_ps(best, v, take);
+                        const __m256i t = _mm256_castps_si256(take);
+                        at_lo = _mm256_blendv_epi8(at_lo, f_lo, _mm256_cvtepi32_epi64(_mm256_castsi256_si128(t)));
+                        at_hi = _mm256_blendv_epi8(at_hi, f_hi, _mm256_cvtepi32_epi64(_mm256_extracti128_si256(t, 1)));
+                    }
+                }
+                float* dst = out + n * os[0] + oh * os[1] + ow * os[2] + c0;
+                if (lanes == 8) _mm256_storeu_ps(dst, best);
+                else _mm256_maskstore_ps(dst, mask, best);
+                if (arg != nullptr) {
+                    long long* a = (long long*)(arg + n * as[0] + oh * as[1] + ow * as[2] + c0);
+                    _mm256_maskstore_epi64(a, mask_lo, at_lo);
+                    _mm256_maskstore_epi64(a + 4, mask_hi, at_hi);
+                }
+            }
+        }
+    }
+}
+
+}  // namespace
+}  // namespace pj::cpu::avx2
+
 namespace {
 
 /**
@@ -132,67 +194,13 @@ void max_pool_inside(const T* x, const int64_t* xs, const pj_window& w, T* out, 
     parallel_for(N * OH, 32768 / per_row > 0 ? 32768 / per_row : 1, rows);
 }
 
-/**
- * max_pool_inside for float32 on AVX2, any channel count: per output position, channels 8 at a
- * time in one vector (masked loads and stores for the last ones, so nothing outside x, out or
- * argmax is touched), the indices as two vectors of 4 int64. Same selection rule, same tap order.
- */
-__attribute__((target("avx2"))) void max_pool_inside_avx2(const float* x, const int64_t* xs, const pj_window& w, float* out, const int64_t* os,
-                                                          int64_t* arg, const int64_t* as, int64_t H, int64_t W, int64_t C, int64_t OH,
-                                                          int64_t OW, int64_t begin, int64_t end) {
-    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    for (int64_t r = begin; r < end; r++) {
-        const int64_t n = r / OH, oh = r % OH;
-        for (int64_t ow = 0; ow < OW; ow++) {
-            for (int64_t c0 = 0; c0 < C; c0 += 8) {
-                const int64_t lanes = C - c0 < 8 ? C - c0 : 8;
-                const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)lanes), lane);
-                const __m256i mask_lo = _mm256_cvtepi32_epi64(_mm256_castsi256_si128(mask));
-                const __m256i mask_hi = _mm256_cvtepi32_epi64(_mm256_extracti128_si256(mask, 1));
-                __m256 best = _mm256_setzero_ps();
-                __m256i at_lo = _mm256_setzero_si256(), at_hi = _mm256_setzero_si256();
-                for (int64_t kh = 0; kh < w.kernel_h; kh++) {
-                    const int64_t h = oh * w.stride_h + kh * w.dilation_h;
-                    for (int64_t kw = 0; kw < w.kernel_w; kw++) {
-                        const int64_t ww = ow * w.stride_w + kw * w.dilation_w;
-                        const float* src = x + n * xs[0] + h * xs[1] + ww * xs[2] + c0;
-                        const __m256 v = lanes == 8 ? _mm256_loadu_ps(src) : _mm256_maskload_ps(src, mask);
-                        const int64_t flat = ((n * H + h) * W + ww) * C + c0;
-                        const __m256i f_lo = _mm256_add_epi64(_mm256_set1_epi64x(flat), _mm256_setr_epi64x(0, 1, 2, 3));
-                        const __m256i f_hi = _mm256_add_epi64(_mm256_set1_epi64x(flat), _mm256_setr_epi64x(4, 5, 6, 7));
-                        if (kh == 0 && kw == 0) {
-                            best = v, at_lo = f_lo, at_hi = f_hi;
-                            continue;
-                        }
-                        // take = best is not NaN and (v > best or v is NaN)
-                        const __m256 take = _mm256_and_ps(_mm256_cmp_ps(best, best, _CMP_ORD_Q),
-                                                          _mm256_or_ps(_mm256_cmp_ps(v, best, _CMP_GT_OQ), _mm256_cmp_ps(v, v, _CMP_UNORD_Q)));
-                        best = _mm256_blendv_ps(best, v, take);
-                        const __m256i t = _mm256_castps_si256(take);
-                        at_lo = _mm256_blendv_epi8(at_lo, f_lo, _mm256_cvtepi32_epi64(_mm256_castsi256_si128(t)));
-                        at_hi = _mm256_blendv_epi8(at_hi, f_hi, _mm256_cvtepi32_epi64(_mm256_extracti128_si256(t, 1)));
-                    }
-                }
-                float* dst = out + n * os[0] + oh * os[1] + ow * os[2] + c0;
-                if (lanes == 8) _mm256_storeu_ps(dst, best);
-                else _mm256_maskstore_ps(dst, mask, best);
-                if (arg != nullptr) {
-                    long long* a = (long long*)(arg + n * as[0] + oh * as[1] + ow * as[2] + c0);
-                    _mm256_maskstore_epi64(a, mask_lo, at_lo);
-                    _mm256_maskstore_epi64(a + 4, mask_hi, at_hi);
-                }
-            }
-        }
-    }
-}
-
 /** max_pool_inside for the usual channel counts; false (nothing done) for others. */
 template <class T>
 bool max_pool_inside_dispatch(const T* x, const int64_t* xs, const pj_window& w, T* out, const int64_t* os, int64_t* arg, const int64_t* as,
                               int64_t H, int64_t W, int64_t C, int64_t N, int64_t OH, int64_t OW) {
     if (sizeof(T) == 4 && strcmp(kernels().isa, "baseline") != 0) {
         auto rows = [&](int64_t begin, int64_t end) {
-            max_pool_inside_avx2((const float*)x, xs, w, (float*)out, os, arg, as, H, W, C, OH, OW, begin, end);
+            avx2::max_pool_inside_avx2((const float*)x, xs, w, (float*)out, os, arg, as, H, W, C, OH, OW, begin, end);
         };
         const int64_t per_row = OW * w.kernel_h * w.kernel_w * C > 0 ? OW * w.kernel_h * w.kernel_w * C : 1;
         parallel_for(N * OH, 32768 / per_row > 0 ? 32768 / per_row : 1, rows);
