@@ -57,7 +57,7 @@ int64_t cached_bytes = 0;
 
 bool cacheable(int64_t bytes) { return bytes > kMinBlock && bytes <= kCacheBlock; }
 
-void* system_alloc(int64_t capacity) {
+void* system_alloc(int64_t capacity, bool zero) {
     if (capacity >= kMapThreshold) {
         void* p = mmap(nullptr, (size_t)capacity, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (p == MAP_FAILED) return nullptr;
@@ -65,7 +65,7 @@ void* system_alloc(int64_t capacity) {
         return p;  // already zero
     }
     void* p = aligned_alloc(64, (size_t)capacity);
-    if (p != nullptr) memset(p, 0, (size_t)capacity);
+    if (p != nullptr && zero) memset(p, 0, (size_t)capacity);
     return p;
 }
 
@@ -81,9 +81,8 @@ int64_t capacity_of(int64_t bytes) {
     return rounded > 0 ? rounded : 64;
 }
 
-}  // namespace
-
-extern "C" void* pj_cpu_alloc(int64_t bytes) {
+/** A block of `bytes` from the cache or the system; zero-filled when `zero` (else its contents are unspecified). */
+void* allocate(int64_t bytes, bool zero) {
     if (bytes < 0) return nullptr;
     const int64_t capacity = capacity_of(bytes);
     if (cacheable(bytes)) {
@@ -98,12 +97,20 @@ extern "C" void* pj_cpu_alloc(int64_t bytes) {
             }
         }
         if (block != nullptr) {
-            memset(block, 0, (size_t)(bytes + 63) / 64 * 64);  // the rest of the block is never read
+            if (zero) memset(block, 0, (size_t)(bytes + 63) / 64 * 64);  // the rest of the block is never read
             return block;
         }
     }
-    return system_alloc(capacity);
+    return system_alloc(capacity, zero);
 }
+
+}  // namespace
+
+extern "C" void* pj_cpu_alloc(int64_t bytes) { return allocate(bytes, true); }
+
+// Outputs that an op overwrites entirely (im2col's windows, products, pooled values) skip the
+// zero-fill: for a cached block of a few MiB the memset costs as much as the op itself.
+extern "C" void* pj_cpu_alloc_uninitialized(int64_t bytes) { return allocate(bytes, false); }
 
 extern "C" void pj_cpu_free(void* p, int64_t bytes) {
     if (p == nullptr) return;

@@ -28,6 +28,8 @@ PJ_API int pj_cpu_optimizer_step(int32_t kind, const pj_tensor* param, const pj_
 
 /* Zero-filled host memory aligned to 64 bytes (NULL if none); free with the same byte count. */
 PJ_API void* pj_cpu_alloc(int64_t bytes);
+/* As pj_cpu_alloc, but the contents are unspecified: for outputs an op overwrites entirely. */
+PJ_API void* pj_cpu_alloc_uninitialized(int64_t bytes);
 PJ_API void pj_cpu_free(void* p, int64_t bytes);
 
 PJ_API int pj_cpu_threads(void);

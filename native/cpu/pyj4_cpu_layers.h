@@ -37,6 +37,15 @@ PJ_API int pj_cpu_im2col(const pj_tensor* x, const pj_window* window, const pj_t
 /* x [N, H, W, C] += cols [N, OH, OW, KH, KW, C] scattered back to the positions its taps read. */
 PJ_API int pj_cpu_col2im(const pj_tensor* cols, const pj_window* window, const pj_tensor* x);
 
+/* out [N, OH, OW, F] = bias[f] + the sum over each window's taps (kh, kw, c) of x [N, H, W, C] * kernel [KH, KW, C, F]
+ * (0 in the padding); bias [F] may be NULL. */
+PJ_API int pj_cpu_conv2d(const pj_tensor* x, const pj_tensor* kernel, const pj_tensor* bias, const pj_window* window, const pj_tensor* out);
+
+/* The kernel's gradient of pj_cpu_conv2d: dkernel [KH, KW, C, F] = the sum over n, oh, ow of x's tap * dy [N, OH, OW, F];
+ * dbias [F] (may be NULL) = the sum of dy over n, oh, ow. Both overwritten. */
+PJ_API int pj_cpu_conv2d_kernel_grad(const pj_tensor* x, const pj_tensor* dy, const pj_window* window, const pj_tensor* dkernel,
+                                     const pj_tensor* dbias);
+
 /* out [N, OH, OW, C] = max or mean over each window's taps inside x; argmax (int64, MAX only) may be NULL. */
 PJ_API int pj_cpu_pool(int32_t kind, const pj_tensor* x, const pj_window* window, const pj_tensor* out, const pj_tensor* argmax);
 

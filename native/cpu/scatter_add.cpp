@@ -41,6 +41,13 @@ void scatter_add(const pj_tensor& dst, const pj_tensor& index, const pj_tensor& 
     const int64_t* idx = (const int64_t*)index.data;
     const T* val = (const T*)values.data;
     const int64_t n = numel(index);
+    if (d.contiguous && ix.contiguous && v.contiguous) {  // the usual case (max pooling's backward): plain pointers
+        T* __restrict o = out + dst.offset;
+        const int64_t* __restrict at = idx + index.offset;
+        const T* __restrict from = val + values.offset;
+        for (int64_t i = 0; i < n; i++) o[at[i]] += from[i];
+        return;
+    }
     for (int64_t i = 0; i < n; i++) out[d.at(idx[ix.at(i)])] += val[v.at(i)];
 }
 
@@ -58,6 +65,14 @@ void validate(const pj_tensor* dst, const pj_tensor* index, const pj_tensor* val
     const Positions ix(*index);
     const int64_t* idx = (const int64_t*)index->data;
     const int64_t size = numel(*dst), n = numel(*index);
+    if (ix.contiguous) {
+        // A branch-free sweep (it vectorises) finds whether any index is out of bounds; only then is
+        // the first one looked for, for the message.
+        const int64_t* __restrict at = idx + index->offset;
+        uint64_t worst = 0;
+        for (int64_t i = 0; i < n; i++) worst |= (uint64_t)at[i] >= (uint64_t)size ? 1 : 0;
+        if (worst == 0) return;
+    }
     for (int64_t i = 0; i < n; i++) {
         const int64_t at = idx[ix.at(i)];
         if (at < 0 || at >= size)

@@ -210,6 +210,10 @@ PJ_JNI(jlong, allocate)(JNIEnv*, jclass, jlong bytes) {
     return static_cast<jlong>(reinterpret_cast<intptr_t>(pj_cpu_alloc(bytes)));
 }
 
+PJ_JNI(jlong, allocateUninitialized)(JNIEnv*, jclass, jlong bytes) {
+    return static_cast<jlong>(reinterpret_cast<intptr_t>(pj_cpu_alloc_uninitialized(bytes)));
+}
+
 PJ_JNI(void, free)(JNIEnv*, jclass, jlong address, jlong bytes) {
     pj_cpu_free(reinterpret_cast<void*>(static_cast<intptr_t>(address)), bytes);
 }

@@ -134,6 +134,26 @@ PJ_JNI(void, col2im)(JNIEnv* env, jclass, jintArray window, jlongArray desc) {
     })
 }
 
+PJ_JNI(void, conv2d)(JNIEnv* env, jclass, jintArray window, jboolean withBias, jlongArray desc) {
+    PJ_JNI_BODY("conv2d", {
+        pj_tensor t[4];
+        pj_window w;
+        const int count = withBias ? 4 : 3;  // x, kernel, out[, bias]
+        if (unpack_window(env, "conv2d", window, &w) && unpack(env, "conv2d", desc, count, t))
+            check(env, pj_cpu_conv2d(&t[0], &t[1], withBias ? &t[3] : nullptr, &w, &t[2]));
+    })
+}
+
+PJ_JNI(void, conv2dKernelGrad)(JNIEnv* env, jclass, jintArray window, jboolean withBias, jlongArray desc) {
+    PJ_JNI_BODY("conv2dKernelGrad", {
+        pj_tensor t[4];
+        pj_window w;
+        const int count = withBias ? 4 : 3;  // x, dy, dkernel[, dbias]
+        if (unpack_window(env, "conv2dKernelGrad", window, &w) && unpack(env, "conv2dKernelGrad", desc, count, t))
+            check(env, pj_cpu_conv2d_kernel_grad(&t[0], &t[1], &w, &t[2], withBias ? &t[3] : nullptr));
+    })
+}
+
 PJ_JNI(void, pool)(JNIEnv* env, jclass, jint kind, jintArray window, jboolean withArgmax, jlongArray desc) {
     PJ_JNI_BODY("pool", {
         pj_tensor t[3];

@@ -88,3 +88,36 @@ TEST(Layers, MalformedCallsFailBeforeTouchingMemory) {
     EXPECT_EQ(pj_cpu_pool(5, &xt, &k2s1, &ot, nullptr), PJ_ERR_ARGUMENT);
     for (float v : out) EXPECT_EQ(v, -1.0f);
 }
+
+TEST(Layers, DirectConvolutionAndItsKernelGradient) {
+    // x [1, 3, 3, 1] = 0..8, kernel [2, 2, 1, 2]: filter 0 sums the window, filter 1 takes its top-left tap.
+    std::vector<float> x(9), kernel = {1, 1, 1, 0, 1, 0, 1, 0}, bias = {0.5f, -1}, out(8, -7);
+    for (int i = 0; i < 9; i++) x[i] = (float)i;
+    pj_tensor xt = view(x, PJ_FLOAT32, {1, 3, 3, 1}), kt = view(kernel, PJ_FLOAT32, {2, 2, 1, 2}), bt = view(bias, PJ_FLOAT32, {2}),
+              ot = view(out, PJ_FLOAT32, {1, 2, 2, 2});
+    const std::vector<std::string> all = pjtest::isas();
+    for (const std::string& isa : all) {
+        ASSERT_EQ(pj_cpu_select_isa(isa.c_str()), PJ_OK);
+        ASSERT_EQ(pj_cpu_conv2d(&xt, &kt, &bt, &k2s1, &ot), PJ_OK) << pj_last_error();
+        EXPECT_EQ(out, (std::vector<float>{8.5f, -1, 12.5f, 0, 20.5f, 2, 24.5f, 3})) << isa;
+        // dy = 1 everywhere: dkernel[kh, kw, 0, f] = the sum of the taps (kh, kw) reads, dbias = 4.
+        std::vector<float> dy(8, 1.0f), dk(8, -7), db(2, -7);
+        pj_tensor dyt = view(dy, PJ_FLOAT32, {1, 2, 2, 2}), dkt = view(dk, PJ_FLOAT32, {2, 2, 1, 2}), dbt = view(db, PJ_FLOAT32, {2});
+        ASSERT_EQ(pj_cpu_conv2d_kernel_grad(&xt, &dyt, &k2s1, &dkt, &dbt), PJ_OK) << pj_last_error();
+        EXPECT_EQ(dk, (std::vector<float>{8, 8, 12, 12, 20, 20, 24, 24})) << isa;
+        EXPECT_EQ(db, (std::vector<float>{4, 4})) << isa;
+    }
+    pj_cpu_select_isa(all.back().c_str());
+    // Malformed calls fail before writing.
+    out.assign(8, -7);
+    pj_tensor wrongKernel = view(kernel, PJ_FLOAT32, {1, 4, 1, 2});
+    EXPECT_EQ(pj_cpu_conv2d(&xt, &wrongKernel, &bt, &k2s1, &ot), PJ_ERR_SHAPE);
+    pj_tensor wrongBias = view(bias, PJ_FLOAT32, {1});
+    EXPECT_EQ(pj_cpu_conv2d(&xt, &kt, &wrongBias, &k2s1, &ot), PJ_ERR_SHAPE);
+    pj_tensor overX = view(x, PJ_FLOAT32, {1, 2, 2, 2});  // out written over x
+    EXPECT_EQ(pj_cpu_conv2d(&xt, &kt, &bt, &k2s1, &overX), PJ_ERR_ARGUMENT);
+    EXPECT_EQ(pj_cpu_conv2d(&xt, &kt, &bt, nullptr, &ot), PJ_ERR_ARGUMENT);
+    for (float v : out) EXPECT_EQ(v, -7.0f);
+    pj_tensor overDy = view(out, PJ_FLOAT32, {2, 2, 1, 2});  // dkernel written over dy
+    EXPECT_EQ(pj_cpu_conv2d_kernel_grad(&xt, &ot, &k2s1, &overDy, nullptr), PJ_ERR_ARGUMENT);
+}

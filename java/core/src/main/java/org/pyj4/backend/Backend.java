@@ -23,6 +23,13 @@ public interface Backend {
     /** Zero-filled memory for {@code bytes} bytes on this backend's device. */
     Buffer allocate(long bytes);
 
+    /**
+     * Memory for {@code bytes} bytes whose contents are unspecified: for an output that an op then
+     * overwrites entirely (it saves the zero-fill). Backends without a cheaper way return
+     * {@link #allocate}'s zero-filled memory.
+     */
+    default Buffer allocateUninitialized(long bytes) { return allocate(bytes); }
+
     /** Copies {@code src.remaining()} bytes from host memory (heap or direct) into dst at byteOffset. */
     void write(Buffer dst, long byteOffset, ByteBuffer src);
 
@@ -92,6 +99,31 @@ public interface Backend {
      * reference; a native backend may add in another order.
      */
     void col2im(Tensor cols, Window window, Tensor x);
+
+    /**
+     * Direct 2-D convolution (one group) of x [N, H, W, C] with kernel [KH, KW, C, F] (KH, KW the
+     * window's kernel) into out [N, OH, OW, F], overwritten:
+     * <pre>
+     *     out[n, oh, ow, f] = bias[f] + sum over kh, kw, c of x[n, h, w, c] * kernel[kh, kw, c, f]
+     * </pre>
+     * at the positions {@link Window} gives, taps in the padding adding nothing; bias [F] may be
+     * null (then 0). The same as {@link #im2col} followed by a product with the kernel as a
+     * [KH * KW * C, F] matrix, without the unfolded windows. Any strides, one float dtype (float32
+     * or float64). Sums in the reference run over (kh, kw, c) in row-major order; a native backend
+     * may add in another order.
+     */
+    void conv2d(Tensor x, Tensor kernel, Tensor bias, Window window, Tensor out);
+
+    /**
+     * The kernel's (and bias') gradient of {@link #conv2d}, overwritten: for dy [N, OH, OW, F],
+     * <pre>
+     *     dkernel[kh, kw, c, f] = sum over n, oh, ow of x[n, h, w, c] * dy[n, oh, ow, f]   (taps in the padding: 0)
+     *     dbias[f]              = sum over n, oh, ow of dy[n, oh, ow, f]
+     * </pre>
+     * dbias may be null. Shapes and dtypes as conv2d; sums in row-major order of (n, oh, ow) in the
+     * reference, in another order on a native backend.
+     */
+    void conv2dKernelGrad(Tensor x, Tensor dy, Window window, Tensor dkernel, Tensor dbias);
 
     /**
      * Pools each window of x [N, H, W, C] into out [N, OH, OW, C] with {@link PoolKind}'s reduction

@@ -295,6 +295,62 @@ public final class Checks {
     }
 
     /**
+     * Backend.conv2d: x [N, H, W, C], kernel [KH, KW, C, F] (the window's kernel), out [N, OH, OW, F],
+     * bias null or [F], one float dtype, out apart from the inputs.
+     */
+    public static void conv2d(Device device, Tensor x, Tensor kernel, Tensor bias, Window window, Tensor out) {
+        String op = "conv2d";
+        input(op, "x", x, device);
+        input(op, "kernel", kernel, device);
+        if (bias != null) input(op, "bias", bias, device);
+        output(op, "out", out, device);
+        convShapes(op, x, kernel, "kernel", bias, "bias", window, out, "out");
+        noOverlap(op, "out", out, "x", x);
+        noOverlap(op, "out", out, "kernel", kernel);
+        if (bias != null) noOverlap(op, "out", out, "bias", bias);
+    }
+
+    /** Backend.conv2dKernelGrad: shapes as conv2d (dy for out, dkernel for kernel, dbias for bias), outputs apart from the rest. */
+    public static void conv2dKernelGrad(Device device, Tensor x, Tensor dy, Window window, Tensor dkernel, Tensor dbias) {
+        String op = "conv2dKernelGrad";
+        input(op, "x", x, device);
+        input(op, "dy", dy, device);
+        output(op, "dkernel", dkernel, device);
+        if (dbias != null) output(op, "dbias", dbias, device);
+        convShapes(op, x, dkernel, "dkernel", dbias, "dbias", window, dy, "dy");
+        noOverlap(op, "dkernel", dkernel, "x", x);
+        noOverlap(op, "dkernel", dkernel, "dy", dy);
+        if (dbias != null) {
+            noOverlap(op, "dbias", dbias, "x", x);
+            noOverlap(op, "dbias", dbias, "dy", dy);
+            noOverlap(op, "dbias", dbias, "dkernel", dkernel);
+        }
+    }
+
+    private static void convShapes(String op, Tensor x, Tensor kernel, String kName, Tensor bias, String bName, Window window, Tensor y, String yName) {
+        notNull(op, "window", window);
+        if (x.rank() != 4 || kernel.rank() != 4 || y.rank() != 4) {
+            throw new ShapeException(op + ": expected x [N, H, W, C], " + kName + " [KH, KW, C, F] and " + yName + " [N, OH, OW, F]. Received: x="
+                    + describe(x) + ", " + kName + "=" + describe(kernel) + ", " + yName + "=" + describe(y));
+        }
+        long[] xs = x.shape(), ks = kernel.shape(), ys = y.shape();
+        if (ks[0] != window.kernelH() || ks[1] != window.kernelW() || ks[2] != xs[3] || ys[0] != xs[0] || ys[3] != ks[3]) {
+            throw new ShapeException(op + ": expected " + kName + " [KH, KW, C, F] with the window's kernel " + window.kernelH() + "x" + window.kernelW()
+                    + " and x's C, and " + yName + " [N, OH, OW, F] with x's N and the kernel's F. Received: x=" + describe(x) + ", " + kName + "="
+                    + describe(kernel) + ", " + yName + "=" + describe(y));
+        }
+        floatPair(op, "x", x, kName, kernel);
+        floatPair(op, "x", x, yName, y);
+        if (bias != null) {
+            if (bias.rank() != 1 || bias.shape()[0] != ks[3]) {
+                throw new ShapeException(op + ": expected " + bName + " [F] with the kernel's F. Received: " + kName + "=" + describe(kernel) + ", " + bName
+                        + "=" + describe(bias));
+            }
+            floatPair(op, "x", x, bName, bias);
+        }
+    }
+
+    /**
      * Backend.pool: x [N, H, W, C], out [N, OH, OW, C] of x's float dtype, argmax null or int64 of
      * out's shape (MAX only), outputs apart from x and each other, and every window non-empty.
      */

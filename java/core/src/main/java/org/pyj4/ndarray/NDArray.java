@@ -199,6 +199,17 @@ public final class NDArray implements AutoCloseable {
         return new NDArray(new Tensor(buf, dtype, shape.clone(), Tensor.contiguousStrides(shape), 0));
     }
 
+    /**
+     * A contiguous array whose contents are unspecified (not zero-filled): only for an output that
+     * an op overwrites entirely before anything reads it.
+     */
+    public static NDArray uninitialized(DType dtype, long[] shape, Backend backend) {
+        Shapes.checkShape("allocate", shape);
+        long bytes = Math.multiplyExact(Shapes.size(shape), (long) dtype.itemSize());
+        Buffer buf = backend.allocateUninitialized(bytes);
+        return new NDArray(new Tensor(buf, dtype, shape.clone(), Tensor.contiguousStrides(shape), 0));
+    }
+
     private NDArray emptyLike(DType dtype, long[] shape) { return empty(dtype, shape, backend()); }
 
     private static NDArray fromHost(ByteBuffer data, DType dtype, long[] shape) {

@@ -97,6 +97,8 @@ public abstract class BackendConformanceTest {
             tests.add(DynamicTest.dynamicTest("scatterAdd " + t, () -> suite().scatterAdd(t)));
             tests.add(DynamicTest.dynamicTest("im2col " + t, () -> suite().im2col(t)));
             tests.add(DynamicTest.dynamicTest("col2im " + t, () -> suite().col2im(t)));
+            tests.add(DynamicTest.dynamicTest("conv2d " + t, () -> suite().conv2d(t)));
+            tests.add(DynamicTest.dynamicTest("conv2dKernelGrad " + t, () -> suite().conv2dKernelGrad(t)));
             for (PoolKind kind : PoolKind.values()) tests.add(DynamicTest.dynamicTest("pool " + kind + " " + t, () -> suite().pool(kind, t)));
             for (RnnCell kind : RnnCell.values()) tests.add(DynamicTest.dynamicTest("rnnCell " + kind + " " + t, () -> suite().rnnCell(kind, t)));
         }

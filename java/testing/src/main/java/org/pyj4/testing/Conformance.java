@@ -85,6 +85,8 @@ public final class Conformance {
             scatterAdd(t);
             im2col(t);
             col2im(t);
+            conv2d(t);
+            conv2dKernelGrad(t);
             for (PoolKind kind : PoolKind.values()) pool(kind, t);
             for (RnnCell kind : RnnCell.values()) rnnCell(kind, t);
         }
@@ -500,6 +502,12 @@ public final class Conformance {
         {{3, 12, 11, 5}, {5, 5, 1, 1, 1, 1, 2, 2}, {12, 11}},
     };
 
+    /** Pooling over more channels than one vector holds (a whole one plus a tail), overlapping and disjoint windows. */
+    private static final int[][][] POOL_CHANNEL_CASES = {
+        {{2, 6, 6, 11}, {2, 2, 2, 2, 1, 1, 0, 0}, {3, 3}},
+        {{1, 5, 7, 16}, {3, 2, 1, 2, 1, 2, 0, 0}, {3, 2}},
+    };
+
     /** A window whose first rows lie entirely in the padding: pooling must refuse it. */
     private static final int[][] EMPTY_WINDOW_CASE = {{1, 4, 4, 1}, {2, 2, 1, 1, 1, 1, 3, 0}, {4, 3}};
 
@@ -609,6 +617,128 @@ public final class Conformance {
         return scale;
     }
 
+    public int conv2d(DType dtype) {
+        requireAccepted(dtype == DType.FLOAT32 || dtype == DType.FLOAT64, "conv2d", dtype);
+        SplittableRandom rnd = rngFor("conv2d", dtype.toString());
+        int start = cases;
+        int c = 0;
+        for (int[][] wc : WINDOW_CASES) {
+            Window w = window(wc[1]);
+            long[] xShape = longs(wc[0]);
+            for (int i = 0; i < 3; i++) {
+                c++;
+                long f = CONV_FILTERS[c % CONV_FILTERS.length];
+                long[] kShape = {w.kernelH(), w.kernelW(), xShape[3], f};
+                long[] outShape = {xShape[0], wc[2][0], wc[2][1], f};
+                Operand x = Operand.random(dtype, xShape, INPUTS[c % INPUTS.length], Values.Domain.FINITE, rnd);
+                Operand kernel = Operand.random(dtype, kShape, INPUTS[(c + 1) % INPUTS.length], Values.Domain.FINITE, rnd);
+                Operand out = Operand.random(dtype, outShape, OUTPUTS[c % OUTPUTS.length], Values.Domain.GENERAL, rnd);
+                String title = "conv2d " + w + " F=" + f;
+                if (i == 0) {
+                    run(title + " without bias", names("x", "kernel", "out"), ops(x, kernel, out), 2, (b, t) -> b.conv2d(t[0], t[1], null, w, t[2]),
+                            Tolerances.of("conv2d", dtype), convScale(x, kernel, null, w, outShape));
+                } else {
+                    Operand bias = Operand.random(dtype, new long[] {f}, INPUTS[(c + 2) % INPUTS.length], Values.Domain.FINITE, rnd);
+                    run(title, names("x", "kernel", "bias", "out"), ops(x, kernel, bias, out), 3, (b, t) -> b.conv2d(t[0], t[1], t[2], w, t[3]),
+                            Tolerances.of("conv2d", dtype), convScale(x, kernel, bias, w, outShape));
+                }
+            }
+        }
+        return cases - start;
+    }
+
+    public int conv2dKernelGrad(DType dtype) {
+        requireAccepted(dtype == DType.FLOAT32 || dtype == DType.FLOAT64, "conv2dKernelGrad", dtype);
+        SplittableRandom rnd = rngFor("conv2dKernelGrad", dtype.toString());
+        int start = cases;
+        int c = 0;
+        List<int[][]> all = new ArrayList<>(Arrays.asList(WINDOW_CASES));
+        all.add(CONV_GRADIENT_CASE);
+        for (int[][] wc : all) {
+            Window w = window(wc[1]);
+            long[] xShape = longs(wc[0]);
+            for (int i = 0; i < 3; i++) {
+                c++;
+                long f = CONV_FILTERS[c % CONV_FILTERS.length];
+                long[] kShape = {w.kernelH(), w.kernelW(), xShape[3], f};
+                long[] dyShape = {xShape[0], wc[2][0], wc[2][1], f};
+                Operand x = Operand.random(dtype, xShape, INPUTS[c % INPUTS.length], Values.Domain.FINITE, rnd);
+                Operand dy = Operand.random(dtype, dyShape, INPUTS[(c + 1) % INPUTS.length], Values.Domain.FINITE, rnd);
+                Operand dk = Operand.random(dtype, kShape, OUTPUTS[c % OUTPUTS.length], Values.Domain.GENERAL, rnd);
+                double[][] scales = kernelGradScales(x, dy, w, kShape);
+                String title = "conv2dKernelGrad " + w + " F=" + f;
+                if (i == 0) {
+                    run(title + " without bias", names("x", "dy", "dkernel"), ops(x, dy, dk), 2, (b, t) -> b.conv2dKernelGrad(t[0], t[1], w, t[2], null),
+                            Tolerances.of("conv2dKernelGrad", dtype), scales[0]);
+                } else {
+                    Operand db = Operand.random(dtype, new long[] {f}, OUTPUTS[(c + 1) % OUTPUTS.length], Values.Domain.GENERAL, rnd);
+                    run(title, names("x", "dy", "dkernel", "dbias"), ops(x, dy, dk, db), new int[] {2, 3},
+                            (b, t) -> b.conv2dKernelGrad(t[0], t[1], w, t[2], t[3]),
+                            new Tolerance[] {Tolerances.of("conv2dKernelGrad", dtype), Tolerances.of("conv2dKernelGrad", dtype)}, scales);
+                }
+            }
+        }
+        return cases - start;
+    }
+
+    /** Filter counts for the convolution cases: one, a few, a whole block of 8 and more than one block. */
+    private static final long[] CONV_FILTERS = {3, 1, 8, 11, 6};
+
+    /** Enough rows (N * OH) for the kernel gradient's several blocks of partial sums. */
+    private static final int[][] CONV_GRADIENT_CASE = {{9, 14, 13, 1}, {5, 5, 1, 1, 1, 1, 2, 2}, {14, 13}};
+
+    /** Per output element, |bias| + the sum of |x| * |kernel| over its window: the scale of conv2d's rounding. */
+    private static double[] convScale(Operand x, Operand kernel, Operand bias, Window w, long[] os) {
+        long[] xs = x.shape, ks = kernel.shape, xv = x.logical(), kv = kernel.logical();
+        long[] bv = bias == null ? null : bias.logical();
+        double[] scale = new double[Math.toIntExact(sizeOf(os))];
+        int e = 0;
+        for (long n = 0; n < os[0]; n++)
+            for (long oh = 0; oh < os[1]; oh++)
+                for (long ow = 0; ow < os[2]; ow++)
+                    for (long f = 0; f < os[3]; f++) {
+                        double s = bv == null ? 0 : Math.abs(Values.toDouble(bias.dtype, bv[(int) f]));
+                        for (long kh = 0; kh < ks[0]; kh++) {
+                            long h = tap(oh, kh, w.strideH(), w.padTop(), w.dilationH(), xs[1]);
+                            for (long kw = 0; kw < ks[1] && h >= 0; kw++) {
+                                long col = tap(ow, kw, w.strideW(), w.padLeft(), w.dilationW(), xs[2]);
+                                if (col < 0) continue;
+                                for (long c = 0; c < ks[2]; c++) {
+                                    s += Math.abs(Values.toDouble(x.dtype, xv[(int) (((n * xs[1] + h) * xs[2] + col) * xs[3] + c)]))
+                                            * Math.abs(Values.toDouble(kernel.dtype, kv[(int) (((kh * ks[1] + kw) * ks[2] + c) * ks[3] + f)]));
+                                }
+                            }
+                        }
+                        scale[e++] = s;
+                    }
+        return scale;
+    }
+
+    /** The scales of conv2dKernelGrad's rounding: per kernel element the sum of |x| * |dy|, per bias element the sum of |dy|. */
+    private static double[][] kernelGradScales(Operand x, Operand dy, Window w, long[] ks) {
+        long[] xs = x.shape, ys = dy.shape, xv = x.logical(), yv = dy.logical();
+        double[] kernel = new double[Math.toIntExact(sizeOf(ks))], bias = new double[(int) ks[3]];
+        for (long n = 0; n < ys[0]; n++)
+            for (long oh = 0; oh < ys[1]; oh++)
+                for (long ow = 0; ow < ys[2]; ow++)
+                    for (long f = 0; f < ys[3]; f++) {
+                        double d = Math.abs(Values.toDouble(dy.dtype, yv[(int) (((n * ys[1] + oh) * ys[2] + ow) * ys[3] + f)]));
+                        bias[(int) f] += d;
+                        for (long kh = 0; kh < ks[0]; kh++) {
+                            long h = tap(oh, kh, w.strideH(), w.padTop(), w.dilationH(), xs[1]);
+                            for (long kw = 0; kw < ks[1] && h >= 0; kw++) {
+                                long col = tap(ow, kw, w.strideW(), w.padLeft(), w.dilationW(), xs[2]);
+                                if (col < 0) continue;
+                                for (long c = 0; c < ks[2]; c++) {
+                                    kernel[(int) (((kh * ks[1] + kw) * ks[2] + c) * ks[3] + f)] +=
+                                            Math.abs(Values.toDouble(x.dtype, xv[(int) (((n * xs[1] + h) * xs[2] + col) * xs[3] + c)])) * d;
+                                }
+                            }
+                        }
+                    }
+        return new double[][] {kernel, bias};
+    }
+
     public int pool(PoolKind kind, DType dtype) {
         requireAccepted(dtype == DType.FLOAT32 || dtype == DType.FLOAT64, "pool " + kind, dtype);
         SplittableRandom rnd = rngFor("pool " + kind, dtype.toString());
@@ -616,6 +746,7 @@ public final class Conformance {
         int c = 0;
         List<int[][]> all = new ArrayList<>(Arrays.asList(WINDOW_CASES));
         all.add(EMPTY_WINDOW_CASE);
+        all.addAll(Arrays.asList(POOL_CHANNEL_CASES));
         for (int[][] wc : all) {
             Window w = window(wc[1]);
             long[] xShape = longs(wc[0]);

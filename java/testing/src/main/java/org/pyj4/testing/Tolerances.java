@@ -69,6 +69,8 @@ public final class Tolerances {
         row("scatterAdd", ACCUMULATED);  // relative to |dst| + the sum of |values| added in
         row("im2col", EXACT);            // moves values, zeros in the padding
         row("col2im", ACCUMULATED);      // relative to |x| + the sum of |cols| added in
+        row("conv2d", ACCUMULATED);      // relative to |bias| + the sum of |x| * |kernel| over the window
+        row("conv2dKernelGrad", ACCUMULATED);  // relative to the sum of |x| * |dy| (|dy| for the bias)
         row("pool.MAX", EXACT);
         row("pool.AVG", ACCUMULATED);    // relative to the mean of |x| over the window
         row("rnnCell", RNN_CELL);        // absolute, for outputs of order 1 (scale 16): vector sigmoid/tanh plus a few roundings

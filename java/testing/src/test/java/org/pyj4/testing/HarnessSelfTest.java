@@ -46,6 +46,10 @@ class HarnessSelfTest {
         @Override public void scatterAdd(Tensor dst, Tensor index, Tensor values) { ref.scatterAdd(dst, index, values); }
         @Override public void im2col(Tensor x, org.pyj4.backend.Window w, Tensor cols) { ref.im2col(x, w, cols); }
         @Override public void col2im(Tensor cols, org.pyj4.backend.Window w, Tensor x) { ref.col2im(cols, w, x); }
+        @Override public void conv2d(Tensor x, Tensor kernel, Tensor bias, org.pyj4.backend.Window w, Tensor out) { ref.conv2d(x, kernel, bias, w, out); }
+        @Override public void conv2dKernelGrad(Tensor x, Tensor dy, org.pyj4.backend.Window w, Tensor dkernel, Tensor dbias) {
+            ref.conv2dKernelGrad(x, dy, w, dkernel, dbias);
+        }
         @Override public void pool(org.pyj4.backend.PoolKind kind, Tensor x, org.pyj4.backend.Window w, Tensor out, Tensor argmax) {
             ref.pool(kind, x, w, out, argmax);
         }

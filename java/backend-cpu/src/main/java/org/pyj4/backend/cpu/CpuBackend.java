@@ -44,6 +44,14 @@ public final class CpuBackend implements Backend {
         return HostBuffer.adopt(address, bytes, () -> CpuNative.free(address, bytes));
     }
 
+    /** As {@link #allocate}, without the zero-fill (a recycled block keeps what it held). */
+    @Override public Buffer allocateUninitialized(long bytes) {
+        if (bytes < 0) throw new IllegalArgumentException("allocate: expected a size >= 0. Received: " + bytes);
+        long address = CpuNative.allocateUninitialized(bytes);
+        if (address == 0) throw new OutOfMemoryError("cpu backend: could not allocate " + bytes + " bytes of host memory");
+        return HostBuffer.adopt(address, bytes, () -> CpuNative.free(address, bytes));
+    }
+
     @Override public void write(Buffer dst, long byteOffset, ByteBuffer src) { HOST.write(dst, byteOffset, src); }
 
     @Override public void read(Buffer src, long byteOffset, ByteBuffer dst) { HOST.read(src, byteOffset, dst); }
@@ -142,6 +150,20 @@ public final class CpuBackend implements Backend {
         Checks.col2im(device(), cols, window, x);
         try (Descriptors d = Descriptors.of(cols, x)) {
             CpuLayerNative.col2im(windowValues(window), d.words);
+        }
+    }
+
+    @Override public void conv2d(Tensor x, Tensor kernel, Tensor bias, Window window, Tensor out) {
+        Checks.conv2d(device(), x, kernel, bias, window, out);
+        try (Descriptors d = bias == null ? Descriptors.of(x, kernel, out) : Descriptors.of(x, kernel, out, bias)) {
+            CpuLayerNative.conv2d(windowValues(window), bias != null, d.words);
+        }
+    }
+
+    @Override public void conv2dKernelGrad(Tensor x, Tensor dy, Window window, Tensor dkernel, Tensor dbias) {
+        Checks.conv2dKernelGrad(device(), x, dy, window, dkernel, dbias);
+        try (Descriptors d = dbias == null ? Descriptors.of(x, dy, dkernel) : Descriptors.of(x, dy, dkernel, dbias)) {
+            CpuLayerNative.conv2dKernelGrad(windowValues(window), dbias != null, d.words);
         }
     }
 

@@ -15,6 +15,12 @@ final class CpuLayerNative {
 
     static native void col2im(int[] window, long[] desc);
 
+    /** Tensors x, kernel, out[, bias]. */
+    static native void conv2d(int[] window, boolean withBias, long[] desc);
+
+    /** Tensors x, dy, dkernel[, dbias]. */
+    static native void conv2dKernelGrad(int[] window, boolean withBias, long[] desc);
+
     static native void pool(int kind, int[] window, boolean withArgmax, long[] desc);
 
     static native void rnnCell(int kind, int count, long[] desc);

@@ -32,6 +32,8 @@ final class CpuNative {
     /** Zero-filled memory aligned to 64 bytes, or 0 if none; free with the same byte count. */
     static native long allocate(long bytes);
 
+    static native long allocateUninitialized(long bytes);
+
     static native void free(long address, long bytes);
 
     static native int threads();

@@ -511,6 +511,16 @@ public final class JavaBackend implements Backend {
         WindowOps.col2im(cols, window, x);
     }
 
+    @Override public void conv2d(Tensor x, Tensor kernel, Tensor bias, Window window, Tensor out) {
+        Checks.conv2d(device(), x, kernel, bias, window, out);
+        WindowOps.conv2d(x, kernel, bias, window, out);
+    }
+
+    @Override public void conv2dKernelGrad(Tensor x, Tensor dy, Window window, Tensor dkernel, Tensor dbias) {
+        Checks.conv2dKernelGrad(device(), x, dy, window, dkernel, dbias);
+        WindowOps.conv2dKernelGrad(x, dy, window, dkernel, dbias);
+    }
+
     @Override public void pool(PoolKind kind, Tensor x, Window window, Tensor out, Tensor argmax) {
         Checks.pool(device(), kind, x, window, out, argmax);
         WindowOps.pool(kind, x, window, out, argmax);

@@ -91,6 +91,66 @@ final class WindowOps {
         }
     }
 
+    /** out[n, oh, ow, f] = bias[f] + sum over (kh, kw, c), row-major, of x[n, h, w, c] * kernel[kh, kw, c, f] (in double). */
+    static void conv2d(Tensor x, Tensor kernel, Tensor bias, Window win, Tensor out) {
+        long[] xs = x.shape(), ks = kernel.shape(), os = out.shape();
+        for (long n = 0; n < os[0]; n++) {
+            for (long oh = 0; oh < os[1]; oh++) {
+                for (long ow = 0; ow < os[2]; ow++) {
+                    for (long f = 0; f < os[3]; f++) {
+                        double sum = bias == null ? 0.0 : Floats.get(bias, Floats.at(bias, f));
+                        for (long kh = 0; kh < ks[0]; kh++) {
+                            long h = row(win, oh, kh);
+                            if (h < 0 || h >= xs[1]) continue;
+                            for (long kw = 0; kw < ks[1]; kw++) {
+                                long w = column(win, ow, kw);
+                                if (w < 0 || w >= xs[2]) continue;
+                                for (long c = 0; c < ks[2]; c++) {
+                                    sum += Floats.get(x, Floats.at(x, n, h, w, c)) * Floats.get(kernel, Floats.at(kernel, kh, kw, c, f));
+                                }
+                            }
+                        }
+                        Floats.set(out, Floats.at(out, n, oh, ow, f), sum);
+                    }
+                }
+            }
+        }
+    }
+
+    /** dkernel[kh, kw, c, f] = sum over (n, oh, ow), row-major, of x[n, h, w, c] * dy[n, oh, ow, f]; dbias[f] = sum of dy (in double). */
+    static void conv2dKernelGrad(Tensor x, Tensor dy, Window win, Tensor dkernel, Tensor dbias) {
+        long[] xs = x.shape(), ks = dkernel.shape(), ys = dy.shape();
+        for (long kh = 0; kh < ks[0]; kh++) {
+            for (long kw = 0; kw < ks[1]; kw++) {
+                for (long c = 0; c < ks[2]; c++) {
+                    for (long f = 0; f < ks[3]; f++) {
+                        double sum = 0.0;
+                        for (long n = 0; n < ys[0]; n++) {
+                            for (long oh = 0; oh < ys[1]; oh++) {
+                                long h = row(win, oh, kh);
+                                if (h < 0 || h >= xs[1]) continue;
+                                for (long ow = 0; ow < ys[2]; ow++) {
+                                    long w = column(win, ow, kw);
+                                    if (w < 0 || w >= xs[2]) continue;
+                                    sum += Floats.get(x, Floats.at(x, n, h, w, c)) * Floats.get(dy, Floats.at(dy, n, oh, ow, f));
+                                }
+                            }
+                        }
+                        Floats.set(dkernel, Floats.at(dkernel, kh, kw, c, f), sum);
+                    }
+                }
+            }
+        }
+        if (dbias == null) return;
+        for (long f = 0; f < ys[3]; f++) {
+            double sum = 0.0;
+            for (long n = 0; n < ys[0]; n++)
+                for (long oh = 0; oh < ys[1]; oh++)
+                    for (long ow = 0; ow < ys[2]; ow++) sum += Floats.get(dy, Floats.at(dy, n, oh, ow, f));
+            Floats.set(dbias, Floats.at(dbias, f), sum);
+        }
+    }
+
     private static long row(Window win, long oh, long kh) { return oh * win.strideH() - win.padTop() + kh * win.dilationH(); }
 
     private static long column(Window win, long ow, long kw) { return ow * win.strideW() - win.padLeft() + kw * win.dilationW(); }

@@ -47,13 +47,14 @@ public final class ConvOps {
         // (the kernel matrix): the product adds it, and the kernel's gradient product yields its
         // gradient, instead of a broadcast add and a column sum over every output.
         boolean byColumns = ks[1] * cg <= 8 && outW > 1;
+        if (groups == 1 && ks[1] * cg <= 8 && (bias == null || bias.dtype() == x.dtype())) return direct(x, kernel, bias, window, outH, outW, activation, byColumns);
         boolean biasInProduct = bias != null && groups == 1;
         Layout layout = new Layout(byColumns, groups, n, outH, outW, ks[0], ks[1], cg, biasInProduct ? 1 : 0);
         NDArray cols = layout.allocate(x.dtype(), be);
         for (int g = 0; g < groups; g++) {
             be.im2col(channels(x.value, g, cg).tensor(), window, layout.windows(cols, g).tensor());
         }
-        NDArray y2 = NDArray.empty(x.dtype(), new long[] {rows, f}, be);
+        NDArray y2 = NDArray.uninitialized(x.dtype(), new long[] {rows, f}, be);  // the product writes it all
         NDArray colsMatrix = layout.matrix(cols);  // [G, rows, K (+ 1)]
         NDArray kernelMatrix = kernel.value.reshape(k, f);
         NDArray productKernel = kernelMatrix;
@@ -72,7 +73,7 @@ public final class ConvOps {
             boolean wantBias = bias != null && grads.wants(bias);
             if (biasInProduct && (grads.wants(kernel) || wantBias)) {
                 // [K + 1, F]: the kernel's gradient, then the bias' as its last row.
-                NDArray both = NDArray.empty(kernel.dtype(), new long[] {kp, f}, be);
+                NDArray both = NDArray.uninitialized(kernel.dtype(), new long[] {kp, f}, be);
                 be.matmul(colsMatrix.get(Index.at(0)).transpose().tensor(), dz.tensor(), both.tensor());
                 if (grads.wants(kernel)) grads.add(kernel, both.slice(0, 0L, k, 1L).reshape(ks));
                 if (wantBias) grads.add(bias, both.get(Index.at(k)));
@@ -84,7 +85,7 @@ public final class ConvOps {
                 }
                 if (grads.wants(kernel)) {
                     NDArray into = grads.destination(kernel);
-                    NDArray dk = into != null ? into : NDArray.empty(kernel.dtype(), ks, be);
+                    NDArray dk = into != null ? into : NDArray.uninitialized(kernel.dtype(), ks, be);
                     be.matmul(colsMatrix.swapAxes(-1, -2).tensor(), dzGroups.tensor(), groupColumns(dk.reshape(k, f), groups, k, fg).tensor());
                     if (into == null) grads.add(kernel, dk);
                 }
@@ -103,6 +104,45 @@ public final class ConvOps {
     }
 
     /**
+     * One group with few values per window row (a first layer on 1- or 3-channel images): the
+     * backend's direct convolution, which keeps the windows in cache instead of unfolding
+     * [rows, KH * KW * C] of them through memory, with the bias added in the same pass; its
+     * kernel-gradient primitive sums the bias' gradient too. The input's gradient, when wanted,
+     * still goes through a product and col2im.
+     */
+    private static Variable direct(Variable x, Variable kernel, Variable bias, Window window, long outH, long outW,
+                                   MatrixOps.OutputActivation activation, boolean byColumns) {
+        Backend be = x.value.backend();
+        long[] xs = x.value.shape(), ks = kernel.value.shape();
+        long n = xs[0], f = ks[3], rows = n * outH * outW, k = ks[0] * ks[1] * ks[2];
+        NDArray y2 = NDArray.uninitialized(x.dtype(), new long[] {rows, f}, be);  // conv2d writes it all
+        NDArray y = y2.reshape(n, outH, outW, f);
+        be.conv2d(x.value.tensor(), kernel.value.tensor(), bias == null ? null : bias.value.reshape(f).tensor(), window, y.tensor());
+        if (activation.op != null) be.unary(activation.op, y2.tensor(), y2.tensor());
+        return Variable.result(y, (gOut, grads) -> {
+            NDArray dz = activation.backward(gOut.reshape(rows, f), y2);
+            boolean wantKernel = grads.wants(kernel), wantBias = bias != null && grads.wants(bias);
+            if (wantKernel || wantBias) {
+                NDArray kernelInto = wantKernel ? grads.destination(kernel) : null;
+                NDArray biasInto = wantBias ? grads.destination(bias) : null;
+                NDArray dk = kernelInto != null ? kernelInto : NDArray.uninitialized(kernel.dtype(), ks, be);
+                NDArray db = !wantBias ? null : biasInto != null ? biasInto : NDArray.uninitialized(bias.dtype(), bias.value.shape(), be);
+                be.conv2dKernelGrad(x.value.tensor(), dz.reshape(n, outH, outW, f).tensor(), window, dk.tensor(), db == null ? null : db.reshape(f).tensor());
+                if (wantKernel && kernelInto == null) grads.add(kernel, dk);
+                if (wantBias && biasInto == null) grads.add(bias, db);
+            }
+            if (grads.wants(x)) {
+                Layout plain = new Layout(byColumns, 1, n, outH, outW, ks[0], ks[1], ks[2], 0);
+                NDArray dcols = plain.allocate(x.dtype(), be);
+                be.matmul(dz.reshape(1, rows, f).tensor(), kernel.value.reshape(1, k, f).swapAxes(-1, -2).tensor(), plain.matrix(dcols).tensor());
+                NDArray dx = NDArray.empty(x.dtype(), xs, be);  // zero-filled: col2im adds into it
+                be.col2im(plain.windows(dcols, 0).tensor(), window, dx.tensor());
+                grads.add(x, dx);
+            }
+        }, x, kernel, bias);
+    }
+
+    /**
      * Where the unfolded windows of each group live: row-major windows [G, rows, K + extra], or
      * transposed [G, K + extra, rows] (OW innermost); {@code extra} = 1 adds the bias' ones.
      */
@@ -113,7 +153,7 @@ public final class ConvOps {
 
         NDArray allocate(org.pyj4.ndarray.DType dtype, Backend be) {
             long[] shape = byColumns ? new long[] {groups, k() + extra, rows()} : new long[] {groups, rows(), k() + extra};
-            return NDArray.empty(dtype, shape, be);
+            return NDArray.uninitialized(dtype, shape, be);  // im2col (or a product) and the ones write every element
         }
 
         /** Group g's windows as im2col's [N, OH, OW, KH, KW, C/G] (a view). */

@@ -20,9 +20,9 @@ public final class PoolOps {
         Backend be = xv.backend();
         long[] xs = xv.shape();
         long[] os = {xs[0], outH, outW, xs[3]};
-        NDArray out = NDArray.empty(xv.dtype(), os, be);
+        NDArray out = NDArray.uninitialized(xv.dtype(), os, be);  // pool writes every element
         boolean recording = GradMode.isEnabled() && x.requiresGrad();
-        NDArray argmax = recording ? NDArray.empty(DType.INT64, os, be) : null;
+        NDArray argmax = recording ? NDArray.uninitialized(DType.INT64, os, be) : null;
         be.pool(PoolKind.MAX, xv.tensor(), window, out.tensor(), argmax == null ? null : argmax.tensor());
         return Variable.result(out, (g, grads) -> {
             NDArray dx = NDArray.empty(g.dtype(), xs, be);  // zero-filled
@@ -36,7 +36,7 @@ public final class PoolOps {
         Backend be = xv.backend();
         long[] xs = xv.shape();
         long[] os = {xs[0], outH, outW, xs[3]};
-        NDArray out = NDArray.empty(xv.dtype(), os, be);
+        NDArray out = NDArray.uninitialized(xv.dtype(), os, be);  // pool writes every element
         be.pool(PoolKind.AVG, xv.tensor(), window, out.tensor(), null);
         return Variable.result(out, (g, grads) -> {
             // Each output's gradient, over its tap count, copied to every tap (a broadcast view), added back by col2im.

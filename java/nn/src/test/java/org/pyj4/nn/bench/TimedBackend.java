@@ -70,6 +70,11 @@ public final class TimedBackend implements Backend {
         time("allocate" + (bytes >= 1 << 20 ? " >=1MiB" : ""), () -> b[0] = cpu.allocate(bytes));
         return b[0];
     }
+    @Override public Buffer allocateUninitialized(long bytes) {
+        Buffer[] b = new Buffer[1];
+        time("allocate uninitialized" + (bytes >= 1 << 20 ? " >=1MiB" : ""), () -> b[0] = cpu.allocateUninitialized(bytes));
+        return b[0];
+    }
     @Override public void write(Buffer dst, long off, ByteBuffer src) { time("write", () -> cpu.write(dst, off, src)); }
     @Override public void read(Buffer src, long off, ByteBuffer dst) { time("read", () -> cpu.read(src, off, dst)); }
     @Override public void copy(Tensor s, Tensor d) { time("copy " + s.dtype() + shape(s) + "->" + d.dtype(), () -> cpu.copy(s, d)); }
@@ -87,6 +92,10 @@ public final class TimedBackend implements Backend {
     @Override public void scatterAdd(Tensor d, Tensor i, Tensor v) { time("scatterAdd" + shape(v), () -> cpu.scatterAdd(d, i, v)); }
     @Override public void im2col(Tensor x, Window w, Tensor c) { time("im2col " + shape(x) + " -> " + shape(c), () -> cpu.im2col(x, w, c)); }
     @Override public void col2im(Tensor c, Window w, Tensor x) { time("col2im " + shape(c) + " -> " + shape(x), () -> cpu.col2im(c, w, x)); }
+    @Override public void conv2d(Tensor x, Tensor k, Tensor b, Window w, Tensor o) { time("conv2d " + shape(x) + " * " + shape(k), () -> cpu.conv2d(x, k, b, w, o)); }
+    @Override public void conv2dKernelGrad(Tensor x, Tensor dy, Window w, Tensor dk, Tensor db) {
+        time("conv2dKernelGrad " + shape(x) + " -> " + shape(dk), () -> cpu.conv2dKernelGrad(x, dy, w, dk, db));
+    }
     @Override public void pool(PoolKind k, Tensor x, Window w, Tensor o, Tensor a) { time("pool " + k + shape(x), () -> cpu.pool(k, x, w, o, a)); }
     @Override public void rnnCell(RnnCell k, Tensor[] ops) { time("rnnCell " + k + shape(ops[0]), () -> cpu.rnnCell(k, ops)); }
 }
