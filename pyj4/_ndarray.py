@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import numbers
 
+import _jpype
 import jpype
 import numpy as np
 
-from ._java import J, java_errors
+from ._java import J, java_errors, released, translate
 
 _SUPPORTED = ("bool", "uint8", "int8", "int16", "int32", "int64", "float16", "bfloat16", "float32", "float64")
 _SAME_KIND_ORDER = {"b": 0, "u": 1, "i": 1, "f": 2}
@@ -44,10 +45,47 @@ def _jdtype(dtype):
     return J.DType.of(dtype_name(dtype))
 
 
+_new = object.__new__
+_jvm_running = _jpype.isStarted  # what jpype.isJVMStarted() returns, without its Python frame
+
+
 def _wrap(j):
     a = NDArray.__new__(NDArray)
-    a._j = j
+    a._jo = j
+    a._h = 0
+    a._n = 0
+    a._small = False
     return a
+
+
+# Results of the operator fast path with at most this many elements are "small": when their Python
+# owner goes, closing them waits for the next operator call (one Java call fewer per op).
+_SMALL = 4096
+
+
+def _wrap_handle(h, n):
+    """An NDArray for a fast-path result named by handle h; n: an upper bound of its element count
+    (0: unknown). Its JPype object is made only if something asks for it (see NDArray._j)."""
+    a = NDArray.__new__(NDArray)
+    a._jo = None
+    a._h = h
+    if 0 < n <= _SMALL:
+        a._n = n
+        a._small = True
+    else:
+        a._n = 0
+        a._small = False
+    return a
+
+
+def _take_released():
+    """A released handle for the next fast-path call to close (0 if there is none)."""
+    if released:
+        try:
+            return released.pop()
+        except IndexError:  # another thread took it
+            pass
+    return 0
 
 
 class _HostView:
@@ -68,7 +106,7 @@ class _HostView:
                 pass
 
 
-_UNARY = {}  # UnaryOp constants by name, looked up once
+_UNARY = {}  # UnaryOp ordinals by name, looked up once
 
 
 def _to_array(x) -> NDArray:
@@ -167,11 +205,87 @@ def _enum_constant(enum_name, member):
     return get
 
 
+class _Fast:
+    """The Java entry points of the operator fast path (static methods with a single signature each:
+    JPype then skips its overload resolution), bound on first use. See NDArray.binaryHandle in Java."""
+
+    binary = None
+    unary = None
+    register = None
+    lookup = None
+
+    @classmethod
+    def bind(cls):
+        cls.register = J.NDArray.register
+        cls.lookup = J.NDArray.fromHandle
+        cls.unary = J.NDArray.unaryHandle
+        cls.binary = J.NDArray.binaryHandle
+
+
+def _handle(a):
+    """a's handle, registering its Java array on first use (a one-off call per array)."""
+    h = a._h
+    if not h:
+        h = a._h = int(_Fast.register(a._jo))
+    return h
+
+
+def _ordinal(enum_name, member):
+    """A Java enum constant's ordinal, looked up once (ints cross into Java faster than objects)."""
+    cache = []
+
+    def get():
+        if not cache:
+            cache.append(int(getattr(getattr(J, enum_name), member).ordinal()))
+        return cache[0]
+
+    return get
+
+
 def _binary(op_name):
     op = _enum_constant("BinaryOp", op_name)
+    code = []  # [ordinal], looked up on first use
+
+    def forward(self, other):
+        if type(other) is NDArray:  # the common case: one Java call, ints in and out
+            call = _Fast.binary
+            if call is None or not code:
+                _Fast.bind()
+                call = _Fast.binary
+                code[:] = [int(op().ordinal())]
+            ha = self._h or _handle(self)
+            hb = other._h or _handle(other)
+            done = 0
+            if released:
+                try:
+                    done = released.pop()
+                except IndexError:  # another thread took it
+                    pass
+            try:
+                h = call(code[0], ha, hb, done)
+            except jpype.JException as e:
+                raise translate(e) from None
+            except BaseException:
+                if done:
+                    released.append(done)  # maybe not closed yet: close_released() will (idempotent)
+                raise
+            # As _wrap_handle (inlined: this is the hot path). The result has at most as many
+            # elements as both operands' counts multiplied.
+            r = _new(NDArray)
+            r._jo = None
+            r._h = h
+            n = self._n * other._n
+            if 0 < n <= _SMALL:
+                r._n = n
+                r._small = True
+            else:
+                r._n = 0
+                r._small = False
+            return r
+        return forward_any(self, other)
 
     @java_errors
-    def forward(self, other):
+    def forward_any(self, other):
         try:
             o = _to_array(other)
         except TypeError:
@@ -214,15 +328,48 @@ def _inplace(op_name):
 class NDArray:
     """An n-dimensional array in JVM (or device) memory with NumPy semantics."""
 
-    __slots__ = ("_j", "__weakref__")
+    # _jo: the Java array's JPype object (None until needed for arrays named by a handle); _h: its
+    # handle for the operator fast path (0: none yet); _n: an upper bound of the element count when
+    # cheaply known (0: unknown); _small: a fast-path result of at most _SMALL elements, whose
+    # closing may wait for the next operator call.
+    __slots__ = ("_jo", "_h", "_n", "_small", "__weakref__")
     __array_ufunc__ = None  # NumPy defers `np_array + pj_array` to our reflected operators
 
     def __init__(self, obj, dtype=None):
         made = array(obj, dtype)
-        self._j, made._j = made._j, None  # take over the Java array without closing it
+        # take over the Java array (and handle) without closing it
+        self._jo, self._h, self._n, self._small = made._jo, made._h, made._n, False
+        made._jo, made._h = None, 0
+
+    @property
+    def _j(self):
+        """The Java array (org.pyj4.ndarray.NDArray)."""
+        j = self._jo
+        if j is None and self._h:
+            j = self._jo = _Fast.lookup(self._h)
+        return j
 
     def __del__(self):
-        j = getattr(self, "_j", None)
+        h = getattr(self, "_h", 0)
+        if h:
+            if not _jvm_running():
+                return
+            if self._small:
+                # A small operator result: hand its closing to the next operator call, which makes
+                # it on its way into Java. At most one waits; a second one is closed now.
+                released.append(h)
+                if len(released) < 2:
+                    return
+                try:
+                    h = released.pop()
+                except IndexError:
+                    return
+            try:
+                J.NDArray.closeHandle(h)
+            except Exception:
+                pass
+            return
+        j = getattr(self, "_jo", None)
         if j is not None and jpype.isJVMStarted():
             try:
                 j.close()
@@ -440,12 +587,24 @@ class NDArray:
         return _wrap(self._j.std(_axes(axis), int(ddof), bool(keepdims)))
 
     # -- elementwise
-    @java_errors
     def _unary(self, name):
         op = _UNARY.get(name)
-        if op is None:
-            op = _UNARY[name] = getattr(J.UnaryOp, name)
-        return _wrap(self._j.unary(op))
+        call = _Fast.unary
+        if op is None or call is None:
+            _Fast.bind()
+            call = _Fast.unary
+            op = _UNARY[name] = int(getattr(J.UnaryOp, name).ordinal())
+        hx = self._h or _handle(self)
+        done = _take_released()
+        try:
+            h = call(op, hx, done)
+        except jpype.JException as e:
+            raise translate(e) from None
+        except BaseException:
+            if done:
+                released.append(done)
+            raise
+        return _wrap_handle(int(h), self._n)
 
     def __neg__(self):
         return self._unary("NEG")
@@ -559,7 +718,9 @@ def _share(a: np.ndarray, name: str) -> NDArray:
     j = J.NDArray.wrapHost(
         base, hi - lo, _dtype_constant(name), _shape_arg((a.shape,)), strides, -lo // item, bool(a.flags.writeable), None, release
     )
-    return _wrap(j)
+    out = _wrap(j)
+    out._n = a.size  # a bound the operator fast path carries on (never _small: its memory is NumPy's)
+    return out
 
 
 @java_errors

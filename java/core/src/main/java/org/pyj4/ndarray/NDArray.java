@@ -1008,6 +1008,96 @@ public final class NDArray implements AutoCloseable {
         return out;
     }
 
+    // ---------------------------------------------------------------- Python fast paths
+
+    // pyj4's Python operators call the static methods below. Each has a single signature, so JPype
+    // does one call without overload resolution; ops travel as enum ordinals and arrays as int
+    // handles, because JPype's cost of returning an object (finding its class, making a proxy) is
+    // larger than the call itself. A handle names an array registered here until closeHandle;
+    // `done` (0: none) is the handle of an array whose Python owner is gone: closing it on the way
+    // saves Python a call of its own.
+    private static final BinaryOp[] BINARY_OPS = BinaryOp.values();
+    private static final UnaryOp[] UNARY_OPS = UnaryOp.values();
+    private static final Object HANDLES_LOCK = new Object();
+    private static NDArray[] byHandle = new NDArray[64];  // slot 0 unused: handle 0 means none
+    private static int[] freeHandles = new int[64];
+    private static int freeCount;
+    private static int nextHandle = 1;
+
+    /** A handle for {@code a} (which stays owned by the caller until closeHandle closes it). */
+    public static int register(NDArray a) {
+        if (a == null) throw new IllegalArgumentException("register: expected an array. Received: null");
+        synchronized (HANDLES_LOCK) {
+            int h;
+            if (freeCount > 0) {
+                h = freeHandles[--freeCount];
+            } else {
+                if (nextHandle == byHandle.length) {
+                    byHandle = Arrays.copyOf(byHandle, byHandle.length * 2);
+                    freeHandles = Arrays.copyOf(freeHandles, byHandle.length);
+                }
+                h = nextHandle++;
+            }
+            byHandle[h] = a;
+            return h;
+        }
+    }
+
+    /** The array of a live handle. */
+    public static NDArray fromHandle(int h) {
+        synchronized (HANDLES_LOCK) {
+            return lookup(h);
+        }
+    }
+
+    private static NDArray lookup(int h) {  // under HANDLES_LOCK
+        NDArray a = h > 0 && h < nextHandle ? byHandle[h] : null;
+        if (a == null) throw new IllegalArgumentException("expected a live array handle. Received: " + h);
+        return a;
+    }
+
+    /** Closes the array of handle {@code h} and frees the handle. Idempotent (0 and freed handles: nothing). */
+    public static void closeHandle(int h) {
+        NDArray a;
+        synchronized (HANDLES_LOCK) {
+            if (h <= 0 || h >= nextHandle || byHandle[h] == null) return;
+            a = byHandle[h];
+            byHandle[h] = null;
+            freeHandles[freeCount++] = h;
+        }
+        a.close();
+    }
+
+    /** Closes {@code done}, then returns the handle of a new array {@code a op b} (BinaryOp of ordinal {@code op}). */
+    public static int binaryHandle(int op, int a, int b, int done) {
+        closeHandle(done);
+        NDArray x, y;
+        synchronized (HANDLES_LOCK) {
+            x = lookup(a);
+            y = lookup(b);
+        }
+        return registerResult(x.binary(BINARY_OPS[op], y));
+    }
+
+    /** Closes {@code done}, then returns the handle of a new array {@code op(x)} (UnaryOp of ordinal {@code op}). */
+    public static int unaryHandle(int op, int x, int done) {
+        closeHandle(done);
+        NDArray a;
+        synchronized (HANDLES_LOCK) {
+            a = lookup(x);
+        }
+        return registerResult(a.unary(UNARY_OPS[op]));
+    }
+
+    private static int registerResult(NDArray out) {
+        try {
+            return register(out);
+        } catch (RuntimeException | Error e) {
+            out.close();
+            throw e;
+        }
+    }
+
     /** "float32[2, 3]". */
     public String describe() { return Shapes.describe(dtype(), tensor.shape()); }
 
