@@ -706,7 +706,16 @@ public final class NDArray implements AutoCloseable {
         }
     }
 
-    static String opName(BinaryOp op) { return op.name().toLowerCase(java.util.Locale.ROOT); }
+    /** "add", "floordiv", ...: made once (Promotion asks for it on every binary op). */
+    static String opName(BinaryOp op) { return BinaryOpNames.NAMES[op.ordinal()]; }
+
+    private static final class BinaryOpNames {  // a holder: built on first use, after BinaryOp
+        static final String[] NAMES = new String[BinaryOp.values().length];
+
+        static {
+            for (BinaryOp op : BinaryOp.values()) NAMES[op.ordinal()] = op.name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
 
     public NDArray add(NDArray o) { return binary(BinaryOp.ADD, o); }
     public NDArray sub(NDArray o) { return binary(BinaryOp.SUB, o); }
