@@ -1028,57 +1028,70 @@ public final class NDArray implements AutoCloseable {
     private static final BinaryOp[] BINARY_OPS = BinaryOp.values();
     private static final UnaryOp[] UNARY_OPS = UnaryOp.values();
     private static final Object HANDLES_LOCK = new Object();
+    // A handle is (generation << 32 | slot). A slot's generation changes when its handle is closed,
+    // so a stale handle (say, from a copied Python wrapper) can never name the slot's next array.
     private static NDArray[] byHandle = new NDArray[64];  // slot 0 unused: handle 0 means none
-    private static int[] freeHandles = new int[64];
+    private static int[] generations = new int[64];
+    private static int[] freeSlots = new int[64];
     private static int freeCount;
-    private static int nextHandle = 1;
+    private static int nextSlot = 1;
 
     /** A handle for {@code a} (which stays owned by the caller until closeHandle closes it). */
-    public static int register(NDArray a) {
+    public static long register(NDArray a) {
         if (a == null) throw new IllegalArgumentException("register: expected an array. Received: null");
         synchronized (HANDLES_LOCK) {
-            int h;
+            int slot;
             if (freeCount > 0) {
-                h = freeHandles[--freeCount];
+                slot = freeSlots[--freeCount];
             } else {
-                if (nextHandle == byHandle.length) {
+                if (nextSlot == byHandle.length) {
                     byHandle = Arrays.copyOf(byHandle, byHandle.length * 2);
-                    freeHandles = Arrays.copyOf(freeHandles, byHandle.length);
+                    generations = Arrays.copyOf(generations, byHandle.length);
+                    freeSlots = Arrays.copyOf(freeSlots, byHandle.length);
                 }
-                h = nextHandle++;
+                slot = nextSlot++;
             }
-            byHandle[h] = a;
-            return h;
+            byHandle[slot] = a;
+            return (long) generations[slot] << 32 | slot;
         }
     }
 
     /** The array of a live handle. */
-    public static NDArray fromHandle(int h) {
+    public static NDArray fromHandle(long h) {
         synchronized (HANDLES_LOCK) {
             return lookup(h);
         }
     }
 
-    private static NDArray lookup(int h) {  // under HANDLES_LOCK
-        NDArray a = h > 0 && h < nextHandle ? byHandle[h] : null;
-        if (a == null) throw new IllegalArgumentException("expected a live array handle. Received: " + h);
-        return a;
+    /** The slot of a live handle, or -1. Under HANDLES_LOCK. */
+    private static int liveSlot(long h) {
+        int slot = (int) h;
+        if (slot <= 0 || slot >= nextSlot || byHandle[slot] == null || generations[slot] != (int) (h >>> 32)) return -1;
+        return slot;
     }
 
-    /** Closes the array of handle {@code h} and frees the handle. Idempotent (0 and freed handles: nothing). */
-    public static void closeHandle(int h) {
+    private static NDArray lookup(long h) {  // under HANDLES_LOCK
+        int slot = liveSlot(h);
+        if (slot < 0) throw new IllegalArgumentException("expected a live array handle. Received: " + h);
+        return byHandle[slot];
+    }
+
+    /** Closes the array of handle {@code h} and frees the handle. Idempotent (0 and stale handles: nothing). */
+    public static void closeHandle(long h) {
         NDArray a;
         synchronized (HANDLES_LOCK) {
-            if (h <= 0 || h >= nextHandle || byHandle[h] == null) return;
-            a = byHandle[h];
-            byHandle[h] = null;
-            freeHandles[freeCount++] = h;
+            int slot = liveSlot(h);
+            if (slot < 0) return;
+            a = byHandle[slot];
+            byHandle[slot] = null;
+            generations[slot]++;
+            freeSlots[freeCount++] = slot;
         }
         a.close();
     }
 
     /** Closes {@code done}, then returns the handle of a new array {@code a op b} (BinaryOp of ordinal {@code op}). */
-    public static int binaryHandle(int op, int a, int b, int done) {
+    public static long binaryHandle(int op, long a, long b, long done) {
         closeHandle(done);
         NDArray x, y;
         synchronized (HANDLES_LOCK) {
@@ -1089,7 +1102,7 @@ public final class NDArray implements AutoCloseable {
     }
 
     /** Closes {@code done}, then returns the handle of a new array {@code op(x)} (UnaryOp of ordinal {@code op}). */
-    public static int unaryHandle(int op, int x, int done) {
+    public static long unaryHandle(int op, long x, long done) {
         closeHandle(done);
         NDArray a;
         synchronized (HANDLES_LOCK) {
@@ -1098,7 +1111,7 @@ public final class NDArray implements AutoCloseable {
         return registerResult(a.unary(UNARY_OPS[op]));
     }
 
-    private static int registerResult(NDArray out) {
+    private static long registerResult(NDArray out) {
         try {
             return register(out);
         } catch (RuntimeException | Error e) {

@@ -3,6 +3,7 @@ package org.pyj4.ndarray;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,27 +15,31 @@ import org.pyj4.backend.UnaryOp;
 class PythonFastPathTest {
     @Test void binaryAndUnaryByHandleMatchTheMethods() {
         try (NDArray a = NDArray.create(new float[] {1, 2, 3, 4}); NDArray b = NDArray.create(new float[] {10, 20, 30, 40})) {
-            int ha = NDArray.register(a), hb = NDArray.register(b);
-            int sum = NDArray.binaryHandle(BinaryOp.ADD.ordinal(), ha, hb, 0);
-            int exp = NDArray.unaryHandle(UnaryOp.NEG.ordinal(), sum, 0);
+            long ha = NDArray.register(a), hb = NDArray.register(b);
+            long sum = NDArray.binaryHandle(BinaryOp.ADD.ordinal(), ha, hb, 0);
+            long exp = NDArray.unaryHandle(UnaryOp.NEG.ordinal(), sum, 0);
             try (NDArray want = a.add(b); NDArray wantNeg = want.neg()) {
                 assertArrayEquals(want.toDoubleArray(), NDArray.fromHandle(sum).toDoubleArray());
                 assertArrayEquals(wantNeg.toDoubleArray(), NDArray.fromHandle(exp).toDoubleArray());
             }
             NDArray s = NDArray.fromHandle(sum);
             // `done` is closed on the way into the next op, and its handle freed
-            int prod = NDArray.binaryHandle(BinaryOp.MUL.ordinal(), ha, ha, sum);
+            long prod = NDArray.binaryHandle(BinaryOp.MUL.ordinal(), ha, ha, sum);
             assertTrue(s.isClosed());
-            assertThrows(IllegalArgumentException.class, () -> NDArray.fromHandle(sum == prod ? -1 : sum));
+            // prod reuses sum's slot, but sum's handle is stale: it names nothing, and closes nothing
+            assertNotEquals(sum, prod);
+            assertThrows(IllegalArgumentException.class, () -> NDArray.fromHandle(sum));
+            NDArray.closeHandle(sum);
+            assertFalse(NDArray.fromHandle(prod).isClosed());
             assertArrayEquals(new double[] {1, 4, 9, 16}, NDArray.fromHandle(prod).toDoubleArray());
-            for (int h : new int[] {exp, prod, ha, hb}) NDArray.closeHandle(h);
+            for (long h : new long[] {exp, prod, ha, hb}) NDArray.closeHandle(h);
             assertTrue(a.isClosed());
         }
     }
 
     @Test void closeHandleIsIdempotentAndBadHandlesAreExceptions() {
         NDArray a = NDArray.create(new float[] {1});
-        int h = NDArray.register(a);
+        long h = NDArray.register(a);
         NDArray.closeHandle(h);
         NDArray.closeHandle(h);
         NDArray.closeHandle(0);
@@ -43,12 +48,13 @@ class PythonFastPathTest {
         assertTrue(a.isClosed());
         assertThrows(IllegalArgumentException.class, () -> NDArray.fromHandle(0));
         assertThrows(IllegalArgumentException.class, () -> NDArray.binaryHandle(0, Integer.MAX_VALUE, 1, 0));
+        assertThrows(IllegalArgumentException.class, () -> NDArray.fromHandle(h));  // stale
         assertThrows(IllegalArgumentException.class, () -> NDArray.register(null));
     }
 
     @Test void errorsKeepTheOperandsAndLeakNothing() {
         try (NDArray a = NDArray.create(new float[] {1, 2, 3}); NDArray b = NDArray.create(new float[] {1, 2})) {
-            int ha = NDArray.register(a), hb = NDArray.register(b);
+            long ha = NDArray.register(a), hb = NDArray.register(b);
             assertThrows(ShapeException.class, () -> NDArray.binaryHandle(BinaryOp.ADD.ordinal(), ha, hb, 0));
             assertFalse(a.isClosed());
             assertEquals(a, NDArray.fromHandle(ha));
@@ -58,11 +64,11 @@ class PythonFastPathTest {
     }
 
     @Test void handlesAreReusedAndTheTableGrows() {
-        int[] hs = new int[300];
+        long[] hs = new long[300];
         NDArray[] arrays = new NDArray[hs.length];
         for (int i = 0; i < hs.length; i++) hs[i] = NDArray.register(arrays[i] = NDArray.create(new float[] {i}));
         for (int i = 0; i < hs.length; i++) assertEquals(i, NDArray.fromHandle(hs[i]).toDoubleArray()[0]);
-        for (int h : hs) NDArray.closeHandle(h);
+        for (long h : hs) NDArray.closeHandle(h);
         for (NDArray x : arrays) assertTrue(x.isClosed());
     }
 }
