@@ -230,18 +230,6 @@ def _handle(a):
     return h
 
 
-def _ordinal(enum_name, member):
-    """A Java enum constant's ordinal, looked up once (ints cross into Java faster than objects)."""
-    cache = []
-
-    def get():
-        if not cache:
-            cache.append(int(getattr(getattr(J, enum_name), member).ordinal()))
-        return cache[0]
-
-    return get
-
-
 def _binary(op_name):
     op = _enum_constant("BinaryOp", op_name)
     code = []  # [ordinal], looked up on first use
@@ -253,8 +241,11 @@ def _binary(op_name):
                 _Fast.bind()
                 call = _Fast.binary
                 code[:] = [int(op().ordinal())]
-            ha = self._h or _handle(self)
-            hb = other._h or _handle(other)
+            try:
+                ha = self._h or _handle(self)
+                hb = other._h or _handle(other)
+            except jpype.JException as e:
+                raise translate(e) from None
             done = 0
             if released:
                 try:
@@ -263,11 +254,11 @@ def _binary(op_name):
                     pass
             try:
                 h = call(code[0], ha, hb, done)
-            except jpype.JException as e:
-                raise translate(e) from None
-            except BaseException:
-                if done:
-                    released.append(done)  # maybe not closed yet: close_released() will (idempotent)
+            except BaseException as e:
+                if done:  # maybe not closed yet: close it later (a closed or stale handle closes nothing)
+                    released.append(done)
+                if isinstance(e, jpype.JException):
+                    raise translate(e) from None
                 raise
             # As _wrap_handle (inlined: this is the hot path). The result has at most as many
             # elements as both operands' counts multiplied.
@@ -350,7 +341,10 @@ class NDArray:
         return j
 
     def __del__(self):
-        h = getattr(self, "_h", 0)
+        try:
+            h = self._h
+        except AttributeError:  # __init__ failed before it set the slots
+            return
         if h:
             if not _jvm_running():
                 return
@@ -594,17 +588,16 @@ class NDArray:
             _Fast.bind()
             call = _Fast.unary
             op = _UNARY[name] = int(getattr(J.UnaryOp, name).ordinal())
-        hx = self._h or _handle(self)
         done = _take_released()
         try:
-            h = call(op, hx, done)
-        except jpype.JException as e:
-            raise translate(e) from None
-        except BaseException:
-            if done:
+            h = call(op, self._h or _handle(self), done)
+        except BaseException as e:
+            if done:  # as in _binary
                 released.append(done)
+            if isinstance(e, jpype.JException):
+                raise translate(e) from None
             raise
-        return _wrap_handle(int(h), self._n)
+        return _wrap_handle(h, self._n)
 
     def __neg__(self):
         return self._unary("NEG")
