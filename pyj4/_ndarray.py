@@ -210,6 +210,8 @@ class _Fast:
     JPype then skips its overload resolution), bound on first use. See NDArray.binaryHandle in Java."""
 
     binary = None
+    binary_double = None
+    binary_long = None
     unary = None
     register = None
     lookup = None
@@ -219,7 +221,38 @@ class _Fast:
         cls.register = J.NDArray.register
         cls.lookup = J.NDArray.fromHandle
         cls.unary = J.NDArray.unaryHandle
+        cls.binary_double = J.NDArray.binaryDoubleHandle
+        cls.binary_long = J.NDArray.binaryLongHandle
         cls.binary = J.NDArray.binaryHandle
+
+
+def _scalar_op(code, a, s, scalar_first):
+    """``a op s`` (``s op a`` if scalar_first) for a Python float or int s, in one Java call; None
+    when s is not one (an int beyond int64 takes the general path, which raises NumPy's error)."""
+    tp = type(s)
+    if tp is float:
+        call = _Fast.binary_double
+    elif tp is int and -(2**63) <= s < 2**63:
+        call = _Fast.binary_long
+    else:
+        return None
+    if call is None:
+        _Fast.bind()
+        return _scalar_op(code, a, s, scalar_first)
+    try:
+        ha = a._h or _handle(a)
+    except jpype.JException as e:
+        raise translate(e) from None
+    done = _take_released()
+    try:
+        h = call(code, ha, s, scalar_first, done)
+    except BaseException as e:
+        if done:  # as in _binary
+            released.append(done)
+        if isinstance(e, jpype.JException):
+            raise translate(e) from None
+        raise
+    return _wrap_handle(h, a._n)  # a scalar does not grow the result
 
 
 def _handle(a):
@@ -234,13 +267,18 @@ def _binary(op_name):
     op = _enum_constant("BinaryOp", op_name)
     code = []  # [ordinal], looked up on first use
 
+    def ordinal():
+        if not code:
+            _Fast.bind()
+            code[:] = [int(op().ordinal())]
+        return code[0]
+
     def forward(self, other):
         if type(other) is NDArray:  # the common case: one Java call, ints in and out
             call = _Fast.binary
             if call is None or not code:
-                _Fast.bind()
+                ordinal()
                 call = _Fast.binary
-                code[:] = [int(op().ordinal())]
             try:
                 ha = self._h or _handle(self)
                 hb = other._h or _handle(other)
@@ -273,6 +311,11 @@ def _binary(op_name):
                 r._n = 0
                 r._small = False
             return r
+        tp = type(other)
+        if tp is float or tp is int:  # a Python scalar: one Java call too
+            r = _scalar_op(ordinal(), self, other, False)
+            if r is not None:
+                return r
         return forward_any(self, other)
 
     @java_errors
@@ -283,8 +326,16 @@ def _binary(op_name):
             return NotImplemented
         return _wrap(self._j.binary(op(), o._j))
 
-    @java_errors
     def reflected(self, other):
+        tp = type(other)
+        if tp is float or tp is int:
+            r = _scalar_op(ordinal(), self, other, True)
+            if r is not None:
+                return r
+        return reflected_any(self, other)
+
+    @java_errors
+    def reflected_any(self, other):
         try:
             o = _to_array(other)
         except TypeError:

@@ -65,3 +65,25 @@ def test_results_hold_their_memory_while_numpy_views_live():
     a * a  # the next op closes the result above; its buffer lives on in the view
     pj.exp(a)
     np.testing.assert_array_equal(view, [0, 2, 4, 6])
+
+
+@pytest.mark.parametrize("dtype", ["int8", "uint8", "int32", "float32", "float64"])
+def test_python_scalars_through_the_fast_path_follow_nep50(dtype):
+    x = np.arange(1, 5).astype(dtype)
+    a = pj.asarray(x)
+    for got, want in [
+        (a + 1, x + 1), (2 * a, 2 * x), (a - 1.5, x - 1.5), (3.0 / a, 3.0 / x), (a // 2, x // 2),
+        (7 % a, 7 % x), (a ** 2, x ** 2), (a < 3, x < 3), (3 >= a, 3 >= x), (True + a, True + x),
+    ]:
+        assert got.dtype == want.dtype
+        np.testing.assert_allclose(got.numpy(), want, rtol=1e-6)
+
+
+def test_python_scalar_errors_match_numpy():
+    a = pj.asarray(np.arange(4, dtype=np.int8))
+    with pytest.raises(OverflowError):
+        a + 300
+    with pytest.raises(OverflowError):
+        a + 2**70
+    with pytest.raises(TypeError):
+        pj.asarray(np.ones(2, np.float32)) & 1.0

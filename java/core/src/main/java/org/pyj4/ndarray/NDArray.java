@@ -1111,6 +1111,27 @@ public final class NDArray implements AutoCloseable {
         return registerResult(a.unary(UNARY_OPS[op]));
     }
 
+    /**
+     * Closes {@code done}, then returns the handle of a new array {@code a op s}, or {@code s op a}
+     * if {@code scalarFirst}, where {@code s} is a Python float (a weak float64 scalar, as {@link #scalar(double)}).
+     */
+    public static long binaryDoubleHandle(int op, long a, double s, boolean scalarFirst, long done) {
+        closeHandle(done);
+        NDArray x = fromHandle(a);
+        try (NDArray c = scalar(s)) {
+            return registerResult(scalarFirst ? c.binary(BINARY_OPS[op], x) : x.binary(BINARY_OPS[op], c));
+        }
+    }
+
+    /** As binaryDoubleHandle for a Python int {@code s} (a weak int64 scalar, as {@link #scalar(long)}). */
+    public static long binaryLongHandle(int op, long a, long s, boolean scalarFirst, long done) {
+        closeHandle(done);
+        NDArray x = fromHandle(a);
+        try (NDArray c = scalar(s)) {
+            return registerResult(scalarFirst ? c.binary(BINARY_OPS[op], x) : x.binary(BINARY_OPS[op], c));
+        }
+    }
+
     private static long registerResult(NDArray out) {
         try {
             return register(out);

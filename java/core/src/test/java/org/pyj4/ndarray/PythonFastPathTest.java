@@ -37,6 +37,20 @@ class PythonFastPathTest {
         }
     }
 
+    @Test void pythonScalarsAreWeakAndMayComeFirst() {
+        try (NDArray a = NDArray.create(new float[] {1, 2, 4})) {
+            long ha = NDArray.register(a);
+            long q = NDArray.binaryDoubleHandle(BinaryOp.DIV.ordinal(), ha, 8.0, true, 0);
+            long d = NDArray.binaryLongHandle(BinaryOp.SUB.ordinal(), ha, 1, false, 0);
+            try (NDArray wantQ = NDArray.scalar(8.0).div(a); NDArray one = NDArray.scalar(1L); NDArray wantD = a.sub(one)) {
+                assertEquals(DType.FLOAT32, NDArray.fromHandle(q).dtype());
+                assertArrayEquals(wantQ.toDoubleArray(), NDArray.fromHandle(q).toDoubleArray());
+                assertArrayEquals(wantD.toDoubleArray(), NDArray.fromHandle(d).toDoubleArray());
+            }
+            for (long h : new long[] {q, d, ha}) NDArray.closeHandle(h);
+        }
+    }
+
     @Test void closeHandleIsIdempotentAndBadHandlesAreExceptions() {
         NDArray a = NDArray.create(new float[] {1});
         long h = NDArray.register(a);
