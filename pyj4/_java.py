@@ -77,6 +77,25 @@ def translate(exc):
     return RuntimeError(f"{exc.getClass().getName()}: {message}")
 
 
+# Handles (see NDArray.register in Java) of small arrays whose Python owner is gone but that are not
+# closed yet (at most one, see pyj4._ndarray.NDArray.__del__): the next operator call closes it on
+# its way into Java, any other pyj4 call (pj.memory() included) first.
+released = []
+
+
+def close_released():
+    """Closes the arrays in ``released`` now."""
+    while released:
+        try:
+            h = released.pop()
+        except IndexError:  # another thread took it
+            return
+        try:
+            J.NDArray.closeHandle(h)
+        except Exception:
+            pass
+
+
 def java_errors(fn):
     """Runs fn, re-raising Java exceptions as the Python exceptions NumPy users expect."""
     import jpype
@@ -85,6 +104,8 @@ def java_errors(fn):
     def wrapper(*args, **kwargs):
         if not jpype.isJVMStarted():
             _jvm.ensure_started()
+        if released:
+            close_released()
         try:
             return fn(*args, **kwargs)
         except jpype.JException as e:

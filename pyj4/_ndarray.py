@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import numbers
 
+import _jpype
 import jpype
 import numpy as np
 
-from ._java import J, java_errors
+from ._java import J, java_errors, released, translate
 
 _SUPPORTED = ("bool", "uint8", "int8", "int16", "int32", "int64", "float16", "bfloat16", "float32", "float64")
 _SAME_KIND_ORDER = {"b": 0, "u": 1, "i": 1, "f": 2}
@@ -44,10 +45,47 @@ def _jdtype(dtype):
     return J.DType.of(dtype_name(dtype))
 
 
+_new = object.__new__
+_jvm_running = _jpype.isStarted  # what jpype.isJVMStarted() returns, without its Python frame
+
+
 def _wrap(j):
     a = NDArray.__new__(NDArray)
-    a._j = j
+    a._jo = j
+    a._h = 0
+    a._n = 0
+    a._small = False
     return a
+
+
+# Results of the operator fast path with at most this many elements are "small": when their Python
+# owner goes, closing them waits for the next operator call (one Java call fewer per op).
+_SMALL = 4096
+
+
+def _wrap_handle(h, n):
+    """An NDArray for a fast-path result named by handle h; n: an upper bound of its element count
+    (0: unknown). Its JPype object is made only if something asks for it (see NDArray._j)."""
+    a = NDArray.__new__(NDArray)
+    a._jo = None
+    a._h = h
+    if 0 < n <= _SMALL:
+        a._n = n
+        a._small = True
+    else:
+        a._n = 0
+        a._small = False
+    return a
+
+
+def _take_released():
+    """A released handle for the next fast-path call to close (0 if there is none)."""
+    if released:
+        try:
+            return released.pop()
+        except IndexError:  # another thread took it
+            pass
+    return 0
 
 
 class _HostView:
@@ -68,7 +106,7 @@ class _HostView:
                 pass
 
 
-_UNARY = {}  # UnaryOp constants by name, looked up once
+_UNARY = {}  # UnaryOp ordinals by name, looked up once
 
 
 def _to_array(x) -> NDArray:
@@ -167,19 +205,137 @@ def _enum_constant(enum_name, member):
     return get
 
 
+class _Fast:
+    """The Java entry points of the operator fast path (static methods with a single signature each:
+    JPype then skips its overload resolution), bound on first use. See NDArray.binaryHandle in Java."""
+
+    binary = None
+    binary_double = None
+    binary_long = None
+    unary = None
+    register = None
+    lookup = None
+
+    @classmethod
+    def bind(cls):
+        cls.register = J.NDArray.register
+        cls.lookup = J.NDArray.fromHandle
+        cls.unary = J.NDArray.unaryHandle
+        cls.binary_double = J.NDArray.binaryDoubleHandle
+        cls.binary_long = J.NDArray.binaryLongHandle
+        cls.binary = J.NDArray.binaryHandle
+
+
+def _scalar_op(code, a, s, scalar_first):
+    """``a op s`` (``s op a`` if scalar_first) for a Python float or int s, in one Java call; None
+    when s is not one (an int beyond int64 takes the general path, which raises NumPy's error)."""
+    tp = type(s)
+    if tp is float:
+        call = _Fast.binary_double
+    elif tp is int and -(2**63) <= s < 2**63:
+        call = _Fast.binary_long
+    else:
+        return None
+    if call is None:
+        _Fast.bind()
+        return _scalar_op(code, a, s, scalar_first)
+    try:
+        ha = a._h or _handle(a)
+    except jpype.JException as e:
+        raise translate(e) from None
+    done = _take_released()
+    try:
+        h = call(code, ha, s, scalar_first, done)
+    except BaseException as e:
+        if done:  # as in _binary
+            released.append(done)
+        if isinstance(e, jpype.JException):
+            raise translate(e) from None
+        raise
+    return _wrap_handle(h, a._n)  # a scalar does not grow the result
+
+
+def _handle(a):
+    """a's handle, registering its Java array on first use (a one-off call per array)."""
+    h = a._h
+    if not h:
+        h = a._h = int(_Fast.register(a._jo))
+    return h
+
+
 def _binary(op_name):
     op = _enum_constant("BinaryOp", op_name)
+    code = []  # [ordinal], looked up on first use
+
+    def ordinal():
+        if not code:
+            _Fast.bind()
+            code[:] = [int(op().ordinal())]
+        return code[0]
+
+    def forward(self, other):
+        if type(other) is NDArray:  # the common case: one Java call, ints in and out
+            call = _Fast.binary
+            if call is None or not code:
+                ordinal()
+                call = _Fast.binary
+            try:
+                ha = self._h or _handle(self)
+                hb = other._h or _handle(other)
+            except jpype.JException as e:
+                raise translate(e) from None
+            done = 0
+            if released:
+                try:
+                    done = released.pop()
+                except IndexError:  # another thread took it
+                    pass
+            try:
+                h = call(code[0], ha, hb, done)
+            except BaseException as e:
+                if done:  # maybe not closed yet: close it later (a closed or stale handle closes nothing)
+                    released.append(done)
+                if isinstance(e, jpype.JException):
+                    raise translate(e) from None
+                raise
+            # As _wrap_handle (inlined: this is the hot path). The result has at most as many
+            # elements as both operands' counts multiplied.
+            r = _new(NDArray)
+            r._jo = None
+            r._h = h
+            n = self._n * other._n
+            if 0 < n <= _SMALL:
+                r._n = n
+                r._small = True
+            else:
+                r._n = 0
+                r._small = False
+            return r
+        tp = type(other)
+        if tp is float or tp is int:  # a Python scalar: one Java call too
+            r = _scalar_op(ordinal(), self, other, False)
+            if r is not None:
+                return r
+        return forward_any(self, other)
 
     @java_errors
-    def forward(self, other):
+    def forward_any(self, other):
         try:
             o = _to_array(other)
         except TypeError:
             return NotImplemented
         return _wrap(self._j.binary(op(), o._j))
 
-    @java_errors
     def reflected(self, other):
+        tp = type(other)
+        if tp is float or tp is int:
+            r = _scalar_op(ordinal(), self, other, True)
+            if r is not None:
+                return r
+        return reflected_any(self, other)
+
+    @java_errors
+    def reflected_any(self, other):
         try:
             o = _to_array(other)
         except TypeError:
@@ -214,15 +370,51 @@ def _inplace(op_name):
 class NDArray:
     """An n-dimensional array in JVM (or device) memory with NumPy semantics."""
 
-    __slots__ = ("_j", "__weakref__")
+    # _jo: the Java array's JPype object (None until needed for arrays named by a handle); _h: its
+    # handle for the operator fast path (0: none yet); _n: an upper bound of the element count when
+    # cheaply known (0: unknown); _small: a fast-path result of at most _SMALL elements, whose
+    # closing may wait for the next operator call.
+    __slots__ = ("_jo", "_h", "_n", "_small", "__weakref__")
     __array_ufunc__ = None  # NumPy defers `np_array + pj_array` to our reflected operators
 
     def __init__(self, obj, dtype=None):
         made = array(obj, dtype)
-        self._j, made._j = made._j, None  # take over the Java array without closing it
+        # take over the Java array (and handle) without closing it
+        self._jo, self._h, self._n, self._small = made._jo, made._h, made._n, False
+        made._jo, made._h = None, 0
+
+    @property
+    def _j(self):
+        """The Java array (org.pyj4.ndarray.NDArray)."""
+        j = self._jo
+        if j is None and self._h:
+            j = self._jo = _Fast.lookup(self._h)
+        return j
 
     def __del__(self):
-        j = getattr(self, "_j", None)
+        try:
+            h = self._h
+        except AttributeError:  # __init__ failed before it set the slots
+            return
+        if h:
+            if not _jvm_running():
+                return
+            if self._small:
+                # A small operator result: hand its closing to the next operator call, which makes
+                # it on its way into Java. At most one waits; a second one is closed now.
+                released.append(h)
+                if len(released) < 2:
+                    return
+                try:
+                    h = released.pop()
+                except IndexError:
+                    return
+            try:
+                J.NDArray.closeHandle(h)
+            except Exception:
+                pass
+            return
+        j = getattr(self, "_jo", None)
         if j is not None and jpype.isJVMStarted():
             try:
                 j.close()
@@ -440,12 +632,23 @@ class NDArray:
         return _wrap(self._j.std(_axes(axis), int(ddof), bool(keepdims)))
 
     # -- elementwise
-    @java_errors
     def _unary(self, name):
         op = _UNARY.get(name)
-        if op is None:
-            op = _UNARY[name] = getattr(J.UnaryOp, name)
-        return _wrap(self._j.unary(op))
+        call = _Fast.unary
+        if op is None or call is None:
+            _Fast.bind()
+            call = _Fast.unary
+            op = _UNARY[name] = int(getattr(J.UnaryOp, name).ordinal())
+        done = _take_released()
+        try:
+            h = call(op, self._h or _handle(self), done)
+        except BaseException as e:
+            if done:  # as in _binary
+                released.append(done)
+            if isinstance(e, jpype.JException):
+                raise translate(e) from None
+            raise
+        return _wrap_handle(h, self._n)
 
     def __neg__(self):
         return self._unary("NEG")
@@ -559,7 +762,9 @@ def _share(a: np.ndarray, name: str) -> NDArray:
     j = J.NDArray.wrapHost(
         base, hi - lo, _dtype_constant(name), _shape_arg((a.shape,)), strides, -lo // item, bool(a.flags.writeable), None, release
     )
-    return _wrap(j)
+    out = _wrap(j)
+    out._n = a.size  # a bound the operator fast path carries on (never _small: its memory is NumPy's)
+    return out
 
 
 @java_errors

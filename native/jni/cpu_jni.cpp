@@ -41,8 +41,16 @@ void check(JNIEnv* env, int status) {
     if (status != PJ_OK) throw_java(env, status, pj_last_error());
 }
 
+// The dims loops below copy or zero a few longs: GCC would turn them into rep movs/stos, whose
+// start-up costs more than the loops on every op.
+#if defined(__GNUC__) && !defined(__clang__)
+#define PJ_PLAIN_LOOPS __attribute__((optimize("no-tree-loop-distribute-patterns")))
+#else
+#define PJ_PLAIN_LOOPS
+#endif
+
 /** Unpacks up to `count` tensors from desc; false (with a pending IllegalArgumentException) if malformed. */
-bool unpack(JNIEnv* env, const char* op, jlongArray desc, int count, pj_tensor* out) {
+PJ_PLAIN_LOOPS bool unpack(JNIEnv* env, const char* op, jlongArray desc, int count, pj_tensor* out) {
     if (desc == nullptr) {
         throw_java(env, PJ_ERR_ARGUMENT, (std::string(op) + ": expected a descriptor array. Received: null").c_str());
         return false;
@@ -58,7 +66,9 @@ bool unpack(JNIEnv* env, const char* op, jlongArray desc, int count, pj_tensor* 
     jsize at = 0;
     for (int i = 0; i < count; i++) {
         pj_tensor& t = out[i];
-        memset(&t, 0, sizeof t);
+        // Fields are set one by one (unused dims zeroed below), not by a memset of the whole descriptor.
+        t.rank = 0;
+        t.reserved = 0;
         if (at + kFieldsBeforeDims > length) goto truncated;
         t.data = reinterpret_cast<void*>(static_cast<intptr_t>(words[at]));
         t.byte_size = words[at + 1];
@@ -79,6 +89,7 @@ bool unpack(JNIEnv* env, const char* op, jlongArray desc, int count, pj_tensor* 
         if (at + 2 * rank > length) goto truncated;
         for (int d = 0; d < rank; d++) t.shape[d] = words[at + d];
         for (int d = 0; d < rank; d++) t.strides[d] = words[at + rank + d];
+        for (int d = (int)rank; d < PJ_MAX_RANK; d++) t.shape[d] = t.strides[d] = 0;
         at += 2 * (jsize)rank;
     }
     if (at != length) goto truncated;

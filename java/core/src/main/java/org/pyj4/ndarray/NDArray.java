@@ -717,7 +717,16 @@ public final class NDArray implements AutoCloseable {
         }
     }
 
-    static String opName(BinaryOp op) { return op.name().toLowerCase(java.util.Locale.ROOT); }
+    /** "add", "floordiv", ...: made once (Promotion asks for it on every binary op). */
+    static String opName(BinaryOp op) { return BinaryOpNames.NAMES[op.ordinal()]; }
+
+    private static final class BinaryOpNames {  // a holder: built on first use, after BinaryOp
+        static final String[] NAMES = new String[BinaryOp.values().length];
+
+        static {
+            for (BinaryOp op : BinaryOp.values()) NAMES[op.ordinal()] = op.name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
 
     public NDArray add(NDArray o) { return binary(BinaryOp.ADD, o); }
     public NDArray sub(NDArray o) { return binary(BinaryOp.SUB, o); }
@@ -1017,6 +1026,130 @@ public final class NDArray implements AutoCloseable {
         long[] out = new long[shape.length - 1];
         for (int i = 0, j = 0; i < shape.length; i++) if (i != axis) out[j++] = shape[i];
         return out;
+    }
+
+    // ---------------------------------------------------------------- Python fast paths
+
+    // pyj4's Python operators call the static methods below. Each has a single signature, so JPype
+    // does one call without overload resolution; ops travel as enum ordinals and arrays as int
+    // handles, because JPype's cost of returning an object (finding its class, making a proxy) is
+    // larger than the call itself. A handle names an array registered here until closeHandle;
+    // `done` (0: none) is the handle of an array whose Python owner is gone: closing it on the way
+    // saves Python a call of its own.
+    private static final BinaryOp[] BINARY_OPS = BinaryOp.values();
+    private static final UnaryOp[] UNARY_OPS = UnaryOp.values();
+    private static final Object HANDLES_LOCK = new Object();
+    // A handle is (generation << 32 | slot). A slot's generation changes when its handle is closed,
+    // so a stale handle (say, from a copied Python wrapper) can never name the slot's next array.
+    private static NDArray[] byHandle = new NDArray[64];  // slot 0 unused: handle 0 means none
+    private static int[] generations = new int[64];
+    private static int[] freeSlots = new int[64];
+    private static int freeCount;
+    private static int nextSlot = 1;
+
+    /** A handle for {@code a} (which stays owned by the caller until closeHandle closes it). */
+    public static long register(NDArray a) {
+        if (a == null) throw new IllegalArgumentException("register: expected an array. Received: null");
+        synchronized (HANDLES_LOCK) {
+            int slot;
+            if (freeCount > 0) {
+                slot = freeSlots[--freeCount];
+            } else {
+                if (nextSlot == byHandle.length) {
+                    byHandle = Arrays.copyOf(byHandle, byHandle.length * 2);
+                    generations = Arrays.copyOf(generations, byHandle.length);
+                    freeSlots = Arrays.copyOf(freeSlots, byHandle.length);
+                }
+                slot = nextSlot++;
+            }
+            byHandle[slot] = a;
+            return (long) generations[slot] << 32 | slot;
+        }
+    }
+
+    /** The array of a live handle. */
+    public static NDArray fromHandle(long h) {
+        synchronized (HANDLES_LOCK) {
+            return lookup(h);
+        }
+    }
+
+    /** The slot of a live handle, or -1. Under HANDLES_LOCK. */
+    private static int liveSlot(long h) {
+        int slot = (int) h;
+        if (slot <= 0 || slot >= nextSlot || byHandle[slot] == null || generations[slot] != (int) (h >>> 32)) return -1;
+        return slot;
+    }
+
+    private static NDArray lookup(long h) {  // under HANDLES_LOCK
+        int slot = liveSlot(h);
+        if (slot < 0) throw new IllegalArgumentException("expected a live array handle. Received: " + h);
+        return byHandle[slot];
+    }
+
+    /** Closes the array of handle {@code h} and frees the handle. Idempotent (0 and stale handles: nothing). */
+    public static void closeHandle(long h) {
+        NDArray a;
+        synchronized (HANDLES_LOCK) {
+            int slot = liveSlot(h);
+            if (slot < 0) return;
+            a = byHandle[slot];
+            byHandle[slot] = null;
+            generations[slot]++;
+            freeSlots[freeCount++] = slot;
+        }
+        a.close();
+    }
+
+    /** Closes {@code done}, then returns the handle of a new array {@code a op b} (BinaryOp of ordinal {@code op}). */
+    public static long binaryHandle(int op, long a, long b, long done) {
+        closeHandle(done);
+        NDArray x, y;
+        synchronized (HANDLES_LOCK) {
+            x = lookup(a);
+            y = lookup(b);
+        }
+        return registerResult(x.binary(BINARY_OPS[op], y));
+    }
+
+    /** Closes {@code done}, then returns the handle of a new array {@code op(x)} (UnaryOp of ordinal {@code op}). */
+    public static long unaryHandle(int op, long x, long done) {
+        closeHandle(done);
+        NDArray a;
+        synchronized (HANDLES_LOCK) {
+            a = lookup(x);
+        }
+        return registerResult(a.unary(UNARY_OPS[op]));
+    }
+
+    /**
+     * Closes {@code done}, then returns the handle of a new array {@code a op s}, or {@code s op a}
+     * if {@code scalarFirst}, where {@code s} is a Python float (a weak float64 scalar, as {@link #scalar(double)}).
+     */
+    public static long binaryDoubleHandle(int op, long a, double s, boolean scalarFirst, long done) {
+        closeHandle(done);
+        NDArray x = fromHandle(a);
+        try (NDArray c = scalar(s)) {
+            return registerResult(scalarFirst ? c.binary(BINARY_OPS[op], x) : x.binary(BINARY_OPS[op], c));
+        }
+    }
+
+    /** As binaryDoubleHandle for a Python int {@code s} (a weak int64 scalar, as {@link #scalar(long)}). */
+    public static long binaryLongHandle(int op, long a, long s, boolean scalarFirst, long done) {
+        closeHandle(done);
+        NDArray x = fromHandle(a);
+        try (NDArray c = scalar(s)) {
+            return registerResult(scalarFirst ? c.binary(BINARY_OPS[op], x) : x.binary(BINARY_OPS[op], c));
+        }
+    }
+
+    private static long registerResult(NDArray out) {
+        try {
+            return register(out);
+        } catch (RuntimeException | Error e) {
+            out.close();
+            throw e;
+        }
     }
 
     /** "float32[2, 3]". */

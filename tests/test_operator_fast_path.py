@@ -1,0 +1,89 @@
+"""The operator fast path (pyj4/_ndarray.py): `a + b` and unary functions on NDArrays make one Java
+call with int handles; a small result's closing waits for the next operator call. These tests pin
+what users can see of that: results, errors, and memory that still returns to its baseline."""
+import gc
+
+import numpy as np
+import pytest
+
+import pyj4 as pj
+from pyj4 import _java
+
+pytestmark = pytest.mark.no_leaks
+
+
+def test_chained_small_ops_match_numpy():
+    x = np.arange(1, 5, dtype=np.float32)
+    a = pj.asarray(x)
+    r = pj.tanh((a + a) * a - a / a)
+    np.testing.assert_allclose(r.numpy(), np.tanh((x + x) * x - x / x), rtol=1e-6)
+    assert r.shape == (4,) and r.dtype == np.float32
+
+
+def test_broadcasting_and_promotion_through_the_fast_path():
+    a = pj.asarray(np.ones((3, 1), np.float32))
+    b = pj.asarray(np.arange(4, dtype=np.float64))
+    r = a + b
+    assert r.shape == (3, 4) and r.dtype == np.float64
+    np.testing.assert_array_equal(r.numpy(), np.ones((3, 1), np.float32) + np.arange(4, dtype=np.float64))
+
+
+def test_errors_are_numpy_exceptions_and_keep_the_pending_release():
+    a = pj.asarray(np.ones(3, np.float32))
+    b = pj.asarray(np.ones(4, np.float32))
+    (a + a).numpy()  # leaves a small result waiting to be closed
+    with pytest.raises(ValueError):
+        a + b
+    with pytest.raises(TypeError):
+        pj.asarray(np.ones(3, np.float32)) & pj.asarray(np.ones(3, np.float32))
+
+
+def test_small_results_are_released_before_memory_is_read():
+    a = pj.asarray(np.ones(8, np.float32))
+    base = pj.memory()["allocated_bytes"]
+    r = a + a
+    s = pj.exp(r)
+    del r, s
+    gc.collect()
+    assert len(_java.released) <= 1
+    assert pj.memory()["allocated_bytes"] == base  # pj.memory() closes what waits first
+    assert not _java.released
+
+
+def test_large_results_are_released_at_once():
+    a = pj.asarray(np.ones(1 << 16, np.float32))
+    r = a + a
+    after = pj.memory()["allocated_bytes"]
+    del r
+    assert not _java.released
+    assert pj.memory()["allocated_bytes"] == after - (1 << 18)
+
+
+def test_results_hold_their_memory_while_numpy_views_live():
+    a = pj.asarray(np.arange(4, dtype=np.float32))
+    view = (a + a).numpy()
+    a * a  # the next op closes the result above; its buffer lives on in the view
+    pj.exp(a)
+    np.testing.assert_array_equal(view, [0, 2, 4, 6])
+
+
+@pytest.mark.parametrize("dtype", ["int8", "uint8", "int32", "float32", "float64"])
+def test_python_scalars_through_the_fast_path_follow_nep50(dtype):
+    x = np.arange(1, 5).astype(dtype)
+    a = pj.asarray(x)
+    for got, want in [
+        (a + 1, x + 1), (2 * a, 2 * x), (a - 1.5, x - 1.5), (3.0 / a, 3.0 / x), (a // 2, x // 2),
+        (7 % a, 7 % x), (a ** 2, x ** 2), (a < 3, x < 3), (3 >= a, 3 >= x), (True + a, True + x),
+    ]:
+        assert got.dtype == want.dtype
+        np.testing.assert_allclose(got.numpy(), want, rtol=1e-6)
+
+
+def test_python_scalar_errors_match_numpy():
+    a = pj.asarray(np.arange(4, dtype=np.int8))
+    with pytest.raises(OverflowError):
+        a + 300
+    with pytest.raises(OverflowError):
+        a + 2**70
+    with pytest.raises(TypeError):
+        pj.asarray(np.ones(2, np.float32)) & 1.0
