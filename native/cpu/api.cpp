@@ -29,8 +29,11 @@ constexpr int64_t kMapThreshold = 1 << 20;
  * most kCacheBytes and never blocks above kCacheBlock, the rest goes back to the system at once.
  * Java's MemoryStats counts only live arrays, so cached blocks never show up in it.
  */
-constexpr int64_t kCacheBytes = 64 << 20;
-constexpr int64_t kCacheBlock = 16 << 20;
+// Large blocks are worth caching most: a fresh 64 MiB block costs about 6 ms of page faults, as
+// much as one pass of an elementwise op over it. 256 MiB held at most is small beside a training
+// run's working set; arrays above 64 MiB go straight back to the system.
+constexpr int64_t kCacheBytes = (int64_t)256 << 20;
+constexpr int64_t kCacheBlock = (int64_t)64 << 20;
 constexpr int64_t kMinBlock = 4096;  // smaller blocks: malloc's own bins are fast enough
 constexpr int kClasses = 256;
 

@@ -212,6 +212,9 @@ public final class NDArray implements AutoCloseable {
 
     private NDArray emptyLike(DType dtype, long[] shape) { return empty(dtype, shape, backend()); }
 
+    /** An output on this array's backend that the op about to run overwrites entirely (no zero-fill). */
+    private NDArray outputLike(DType dtype, long[] shape) { return uninitialized(dtype, shape, backend()); }
+
     private static NDArray fromHost(ByteBuffer data, DType dtype, long[] shape) {
         Backend b = Backends.getDefault();
         NDArray out = empty(dtype, shape, b);
@@ -523,7 +526,7 @@ public final class NDArray implements AutoCloseable {
     /** A contiguous copy converted to {@code dtype} (floats to integers truncate toward zero). */
     public NDArray astype(DType dtype) {
         checkOpen();
-        NDArray out = emptyLike(dtype, tensor.shape());
+        NDArray out = outputLike(dtype, tensor.shape());
         backend().copy(tensor, out.tensor);
         return out;
     }
@@ -663,7 +666,7 @@ public final class NDArray implements AutoCloseable {
                 }
                 outType = in;
         }
-        NDArray out = emptyLike(outType, tensor.shape());
+        NDArray out = outputLike(outType, tensor.shape());
         if (in == dtype()) {
             backend().unary(op, tensor, out.tensor);
             return out;
@@ -703,7 +706,7 @@ public final class NDArray implements AutoCloseable {
         DType outType = op.isComparison() ? DType.BOOL : common;
         if (dtype() == common && other.dtype() == common && Arrays.equals(tensor.shape(), other.tensor.shape())
                 && !(op == BinaryOp.POW && common.isInteger())) {
-            NDArray out = emptyLike(outType, tensor.shape()); // the common case: no casts, no broadcast views
+            NDArray out = outputLike(outType, tensor.shape()); // the common case: no casts, no broadcast views
             backend().binary(op, tensor, other.tensor, out.tensor);
             return out;
         }
@@ -711,7 +714,7 @@ public final class NDArray implements AutoCloseable {
         try (NDArray a0 = castIfNeeded(common); NDArray b0 = other.castIfNeeded(common);
              NDArray a = a0.broadcastTo(shape); NDArray b = b0.broadcastTo(shape)) {
             if (op == BinaryOp.POW && common.isInteger()) Promotion.checkNonNegativeExponent(b);
-            NDArray out = emptyLike(outType, shape);
+            NDArray out = outputLike(outType, shape);
             backend().binary(op, a.tensor, b.tensor, out.tensor);
             return out;
         }
@@ -771,7 +774,7 @@ public final class NDArray implements AutoCloseable {
         long[] shape = Shapes.broadcast("where", Shapes.broadcast("where", cond.tensor.shape(), x.tensor.shape()), y.tensor.shape());
         try (NDArray c0 = cond.castIfNeeded(DType.BOOL); NDArray x0 = x.castIfNeeded(common); NDArray y0 = y.castIfNeeded(common);
              NDArray c = c0.broadcastTo(shape); NDArray a = x0.broadcastTo(shape); NDArray b = y0.broadcastTo(shape)) {
-            NDArray out = x.emptyLike(common, shape);
+            NDArray out = x.outputLike(common, shape);
             x.backend().where(c.tensor, a.tensor, b.tensor, out.tensor);
             return out;
         }
@@ -928,7 +931,7 @@ public final class NDArray implements AutoCloseable {
             try (NDArray a0 = a.castIfNeeded(t); NDArray b0 = b.castIfNeeded(t);
                  NDArray ab = a0.broadcastTo(concat(batch, new long[] {m, k}));
                  NDArray bb = b0.broadcastTo(concat(batch, new long[] {k, n}))) {
-                NDArray out = emptyLike(t, outShape);
+                NDArray out = outputLike(t, outShape);
                 backend().matmul(ab.tensor, bb.tensor, out.tensor);
                 if (ndim() > 1 && other.ndim() > 1) return out;
                 try (out) {
