@@ -12,3 +12,16 @@ try:
     torch.set_num_threads(int(THREADS))
 except ImportError:
     torch = None
+
+
+# Worker threads of OpenBLAS, OpenMP (PyTorch) and ONNX Runtime keep spinning for up to ~0.2 s after
+# a call returns, while pyj4's pool sleeps at once. A peer timed right after another one shares the
+# two cores with the other's spinning threads and loses up to half its speed, so the benches pause
+# this long before each timed block.
+SETTLE_S = 0.3
+
+
+def settle():
+    import time
+
+    time.sleep(SETTLE_S)

@@ -3,7 +3,7 @@
     .venv/bin/python bench/ops.py                 # default backend, 2 threads
     PYJ4_BACKEND=java .venv/bin/python bench/ops.py --quick
 
-Each figure is the median of --repeat timed calls after a warm-up, the peers alternating call by call;
+Each figure is the median of --repeat blocks of 3 timed calls after a warm-up, the peers alternating block by block;
 the last column is pyj4's speed relative to NumPy (>1: pyj4 faster). NumPy runs its elementwise ops
 and reductions on one core; its sgemm uses OpenBLAS with as many threads as OPENBLAS_NUM_THREADS
 allows (pinned to 2 here). These machines set OPENBLAS_CORETYPE=Haswell; NumPy obeys it, so the
@@ -46,17 +46,26 @@ def median_time(fn, repeat, warmup=2):
     return statistics.median(times)
 
 
-def side_by_side(fns, repeat):
-    """Alternates the peers call by call so that machine noise hits all of them alike."""
+# The peers alternate in short blocks of calls, with a pause before each block (see _peers.settle:
+# other peers' worker threads keep spinning after a call). The first call of a block wakes the
+# peer's own threads; the median over all calls leaves that out.
+SETTLE_S = 0.3
+BLOCK = 3
+
+
+def side_by_side(fns, repeat, warmup=3):
+    """Alternates the peers block by block so that machine noise hits all of them alike."""
     for fn in fns.values():  # warm-up, also for the JIT
-        for _ in range(3):
+        for _ in range(warmup):
             fn()
     times = {k: [] for k in fns}
     for _ in range(repeat):
         for k, fn in fns.items():
-            t0 = time.perf_counter()
-            fn()
-            times[k].append(time.perf_counter() - t0)
+            time.sleep(SETTLE_S)
+            for _ in range(BLOCK):
+                t0 = time.perf_counter()
+                fn()
+                times[k].append(time.perf_counter() - t0)
     return {k: statistics.median(v) for k, v in times.items()}
 
 
@@ -125,11 +134,17 @@ def main():
     header = f"{'case':30s} {'unit':>8s} {'numpy':>10s} {'pyj4':>10s}" + (f" {'torch':>10s}" if torch else "") + \
         f" {'pyj4/numpy':>11s}" + (f" {'pyj4/torch':>11s}" if torch else "")
     print(header)
+    # Steady state, as in a training loop or a service: the JVM compiles pyj4's call path after some
+    # 10^4 calls (before that a call costs 5-20x more); NumPy and PyTorch need no such warm-up.
+    tiny = pj.asarray(np.ones((4, 4), np.float32))
+    for _ in range(2000 if args.quick else 20000):
+        tiny @ tiny, tiny + tiny, tiny * 2.0, pj.exp(tiny), tiny.sum(), tiny.max()
     for name, work, unit, f_np, f_pj, f_t in cases(args.quick):
         fns = {"numpy": f_np, "pyj4": lambda f=f_pj: sync(f())}
         if f_t:
             fns["torch"] = f_t
-        t = side_by_side(fns, repeat)
+        # The per-call case warms up longer: the JVM compiles the call path after some 10^4 calls.
+        t = side_by_side(fns, repeat, warmup=20 if work is None else 3)
         if work is None:  # latency: lower is better, ratio = numpy time / pyj4 time
             vals = {k: v * 1e6 / TINY_LOOP for k, v in t.items()}
         else:

@@ -22,7 +22,7 @@ import statistics
 import sys
 import time
 
-from _peers import THREADS, torch  # first: pins every peer to the same threads
+from _peers import THREADS, settle, torch  # first: pins every peer to the same threads
 
 import numpy as np  # noqa: E402
 
@@ -99,6 +99,7 @@ def alternate(fns, repeat, warmup=1):
     times = {k: [] for k in fns}
     for _ in range(repeat):
         for k, fn in fns.items():
+            settle()  # the previous peer's spinning threads go to sleep first
             t0 = time.perf_counter()
             fn()
             times[k].append(time.perf_counter() - t0)
