@@ -35,10 +35,12 @@ public final class RecurrentOps {
         long b = s.batch, t = s.steps, h = s.units;
         NDArray xt = timeMajor(x.value, bias != null, be);
         NDArray xp = inputProjections(xt, kernel.value, bias == null ? null : bias.value, be);
-        NDArray gates = NDArray.empty(dt, new long[] {t, b, 4 * h}, be);
-        NDArray cs = NDArray.empty(dt, new long[] {t, b, h}, be);
-        NDArray hs = NDArray.empty(dt, new long[] {t, b, h}, be);
-        NDArray hproj = NDArray.empty(dt, new long[] {b, 4 * h}, be);
+        // Every step writes its slice of gates, cs and hs, and the product fills hproj before the cell
+        // reads it: none of them needs the zero-fill (a few MiB per sequence).
+        NDArray gates = NDArray.uninitialized(dt, new long[] {t, b, 4 * h}, be);
+        NDArray cs = NDArray.uninitialized(dt, new long[] {t, b, h}, be);
+        NDArray hs = NDArray.uninitialized(dt, new long[] {t, b, h}, be);
+        NDArray hproj = NDArray.uninitialized(dt, new long[] {b, 4 * h}, be);
         NDArray zeros = NDArray.empty(dt, new long[] {b, 4 * h}, be);  // zero-filled: h_0, c_0 and the first h_0 @ U
         Tensor zeroH = step(zeros.slice(1, 0L, h, 1L), -1);
         Tensor u = recurrent.value.tensor();
@@ -54,9 +56,12 @@ public final class RecurrentOps {
         NDArray output = returnSequences ? hs.transpose(1, 0, 2) : last;
         NDArray[] values = {output, last, cs.get(Index.at(t - 1))};
         return Variable.results(values, (gs, grads) -> {
-            NDArray dz = NDArray.empty(dt, new long[] {t, b, 4 * h}, be);
+            // dz's steps and dc[1] are written before read; dhRec (read as zero by the last step) and
+            // dc[0] without an incoming state gradient must start at zero.
+            NDArray dz = NDArray.uninitialized(dt, new long[] {t, b, 4 * h}, be);
             NDArray dhRec = NDArray.empty(dt, new long[] {b, h}, be);
-            NDArray[] dc = {NDArray.empty(dt, new long[] {b, h}, be), NDArray.empty(dt, new long[] {b, h}, be)};
+            NDArray[] dc = {gs[2] != null ? NDArray.uninitialized(dt, new long[] {b, h}, be) : NDArray.empty(dt, new long[] {b, h}, be),
+                NDArray.uninitialized(dt, new long[] {b, h}, be)};
             if (gs[2] != null) be.copy(gs[2].tensor(), dc[0].tensor());
             NDArray lastDh = lastStepGradient(gs[0], gs[1], returnSequences, b, h, dt, be);
             Tensor ut = recurrent.value.transpose().tensor();
@@ -85,9 +90,9 @@ public final class RecurrentOps {
         NDArray xp = inputProjections(xt, kernel.value, bias == null ? null : bias.value.get(Index.at(0)), be);
         NDArray rbias = bias == null ? NDArray.empty(dt, new long[] {3 * h}, be) : bias.value.get(Index.at(1));
         Tensor rb = rbias.broadcastTo(b, 3 * h).tensor();
-        NDArray gates = NDArray.empty(dt, new long[] {t, b, 3 * h}, be);
+        NDArray gates = NDArray.uninitialized(dt, new long[] {t, b, 3 * h}, be);
         NDArray hprojs = NDArray.empty(dt, new long[] {t, b, 3 * h}, be);  // step 0's stays zero: h_0 @ U with h_0 = 0
-        NDArray hs = NDArray.empty(dt, new long[] {t, b, h}, be);
+        NDArray hs = NDArray.uninitialized(dt, new long[] {t, b, h}, be);
         NDArray zeros = NDArray.empty(dt, new long[] {b, h}, be);
         Tensor u = recurrent.value.tensor();
         for (long i = 0; i < t; i++) {
@@ -98,10 +103,12 @@ public final class RecurrentOps {
         NDArray last = hs.get(Index.at(t - 1));
         NDArray output = returnSequences ? hs.transpose(1, 0, 2) : last;
         return Variable.results(new NDArray[] {output, last}, (gs, grads) -> {
-            NDArray dxp = NDArray.empty(dt, new long[] {t, b, 3 * h}, be);
-            NDArray dhp = NDArray.empty(dt, new long[] {t, b, 3 * h}, be);
+            // Every step's cell writes its slices of dxp and dhp and carry[1] before they are read;
+            // dhRec and carry[0] are read as zero by the last step.
+            NDArray dxp = NDArray.uninitialized(dt, new long[] {t, b, 3 * h}, be);
+            NDArray dhp = NDArray.uninitialized(dt, new long[] {t, b, 3 * h}, be);
             NDArray dhRec = NDArray.empty(dt, new long[] {b, h}, be);
-            NDArray[] carry = {NDArray.empty(dt, new long[] {b, h}, be), NDArray.empty(dt, new long[] {b, h}, be)};
+            NDArray[] carry = {NDArray.empty(dt, new long[] {b, h}, be), NDArray.uninitialized(dt, new long[] {b, h}, be)};
             NDArray lastDh = lastStepGradient(gs[0], gs[1], returnSequences, b, h, dt, be);
             Tensor ut = recurrent.value.transpose().tensor();
             for (long i = t - 1; i >= 0; i--) {
@@ -148,7 +155,7 @@ public final class RecurrentOps {
     private static NDArray timeMajor(NDArray x, boolean ones, Backend be) {
         long[] s = x.shape();
         long d = s[2];
-        NDArray xt = NDArray.empty(x.dtype(), new long[] {s[1], s[0], ones ? d + 1 : d}, be);
+        NDArray xt = NDArray.uninitialized(x.dtype(), new long[] {s[1], s[0], ones ? d + 1 : d}, be);  // both copies fill it
         be.copy(x.transpose(1, 0, 2).tensor(), (ones ? xt.slice(2, 0L, d, 1L) : xt).tensor());
         if (ones) be.copy(NDArray.scalarOf(1.0, x.dtype()).broadcastTo(s[1], s[0], 1).tensor(), xt.slice(2, d, d + 1, 1L).tensor());
         return xt;
@@ -158,10 +165,10 @@ public final class RecurrentOps {
     private static NDArray inputProjections(NDArray xt, NDArray kernel, NDArray bias, Backend be) {
         long[] s = xt.shape();
         long d = kernel.shape()[0], g = kernel.shape()[1];
-        NDArray xp = NDArray.empty(xt.dtype(), new long[] {s[0], s[1], g}, be);
+        NDArray xp = NDArray.uninitialized(xt.dtype(), new long[] {s[0], s[1], g}, be);  // the product fills it
         NDArray k = kernel;
         if (bias != null) {
-            k = NDArray.empty(kernel.dtype(), new long[] {d + 1, g}, be);
+            k = NDArray.uninitialized(kernel.dtype(), new long[] {d + 1, g}, be);
             be.copy(kernel.tensor(), k.slice(0, 0L, d, 1L).tensor());
             be.copy(bias.broadcastTo(1, g).tensor(), k.slice(0, d, d + 1, 1L).tensor());
         }
@@ -188,7 +195,7 @@ public final class RecurrentOps {
 
     /** The gradient reaching h_T from outside: the last step of the output's, plus the returned state's. */
     private static NDArray lastStepGradient(NDArray gOutput, NDArray gState, boolean returnSequences, long b, long h, DType dt, Backend be) {
-        NDArray sum = NDArray.empty(dt, new long[] {b, h}, be);
+        NDArray sum = gOutput != null ? NDArray.uninitialized(dt, new long[] {b, h}, be) : NDArray.empty(dt, new long[] {b, h}, be);
         if (gOutput != null) {
             NDArray lastOut = returnSequences ? gOutput.get(Index.all(), Index.at(gOutput.shape()[1] - 1)) : gOutput;
             be.copy(lastOut.tensor(), sum.tensor());
@@ -211,7 +218,7 @@ public final class RecurrentOps {
         NDArray biasGrad = null;
         if (grads.wants(kernel)) {
             NDArray into = grads.destination(kernel);
-            NDArray dk = into != null && cols == d ? into : NDArray.empty(kernel.dtype(), new long[] {cols, width}, be);
+            NDArray dk = into != null && cols == d ? into : NDArray.uninitialized(kernel.dtype(), new long[] {cols, width}, be);
             be.matmul(xt.reshape(t * b, cols).transpose().tensor(), dPre2.tensor(), dk.tensor());
             NDArray dKernel = cols == d ? dk : dk.slice(0, 0L, d, 1L);
             if (into == null) grads.add(kernel, dKernel);
@@ -220,7 +227,7 @@ public final class RecurrentOps {
         }
         if (gates == 4) recurrentGradient(grads, recurrent, hs, dPre, t, b, h, gates, be);
         if (grads.wants(x)) {
-            NDArray dxt = NDArray.empty(x.dtype(), new long[] {t * b, d}, be);
+            NDArray dxt = NDArray.uninitialized(x.dtype(), new long[] {t * b, d}, be);
             be.matmul(dPre2.tensor(), kernel.value.transpose().tensor(), dxt.tensor());
             grads.add(x, dxt.reshape(t, b, d).transpose(1, 0, 2));
         }
@@ -232,7 +239,8 @@ public final class RecurrentOps {
         if (!grads.wants(recurrent)) return;
         long width = gates * h;
         NDArray into = grads.destination(recurrent);
-        NDArray du = into != null ? into : NDArray.empty(recurrent.dtype(), new long[] {h, width}, be);
+        NDArray du = into != null ? into : t > 1 ? NDArray.uninitialized(recurrent.dtype(), new long[] {h, width}, be)
+                : NDArray.empty(recurrent.dtype(), new long[] {h, width}, be);
         if (t > 1) {
             NDArray hPrev = hs.slice(0, 0L, t - 1, 1L).reshape((t - 1) * b, h);
             NDArray dNext = dRec.slice(0, 1L, t, 1L).reshape((t - 1) * b, width);
