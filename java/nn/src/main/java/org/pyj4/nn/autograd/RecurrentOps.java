@@ -32,17 +32,22 @@ public final class RecurrentOps {
         Dims s = Dims.of("LSTM", x, kernel, recurrent, 4);
         Backend be = x.value.backend();
         DType dt = x.dtype();
-        long b = s.batch, t = s.steps, h = s.units;
-        NDArray xt = timeMajor(x.value, bias != null, be);
+        long b = s.batch, t = s.steps, h = s.units, d = x.value.shape()[2];
+        // With a bias, one buffer xh [T + 1, B, D + 1 + H] holds step i's row [x_i, 1, h_{i-1}]: the
+        // cell writes h_i straight into step i + 1's last columns, and backward forms the kernel's,
+        // the bias's and the recurrent kernel's gradients with one product xh^T @ dz (rows 0..T-1).
+        NDArray xh = bias == null ? null : NDArray.uninitialized(dt, new long[] {t + 1, b, d + 1 + h}, be);
+        NDArray xt = timeMajor(x.value, xh, be);
         NDArray xp = inputProjections(xt, kernel.value, bias == null ? null : bias.value, be);
         // Every step writes its slice of gates, cs and hs, and the product fills hproj before the cell
         // reads it: none of them needs the zero-fill (a few MiB per sequence).
         NDArray gates = NDArray.uninitialized(dt, new long[] {t, b, 4 * h}, be);
         NDArray cs = NDArray.uninitialized(dt, new long[] {t, b, h}, be);
-        NDArray hs = NDArray.uninitialized(dt, new long[] {t, b, h}, be);
+        NDArray hs = xh == null ? NDArray.uninitialized(dt, new long[] {t, b, h}, be) : xh.slice(0, 1L, t + 1, 1L).slice(2, d + 1, d + 1 + h, 1L);
         NDArray hproj = NDArray.uninitialized(dt, new long[] {b, 4 * h}, be);
         NDArray zeros = NDArray.empty(dt, new long[] {b, 4 * h}, be);  // zero-filled: h_0, c_0 and the first h_0 @ U
         Tensor zeroH = step(zeros.slice(1, 0L, h, 1L), -1);
+        if (xh != null) be.copy(zeroH, step(xh.slice(2, d + 1, d + 1 + h, 1L), 0));  // h_{-1} = 0 in step 0's row
         Tensor u = recurrent.value.tensor();
         for (long i = 0; i < t; i++) {
             Tensor hp = zeros.tensor();
@@ -72,6 +77,11 @@ public final class RecurrentOps {
                     dhRec.tensor(), dc[in].tensor(), step(dz, i), dc[1 - in].tensor()});
                 if (i > 0) be.matmul(step(dz, i), ut, dhRec.tensor());
             }
+            if (xh != null) {
+                lstmWeightGradients(grads, xh, kernel, recurrent, bias, dz, t, b, h, be);
+                inputGradient(grads, x, kernel, dz.reshape(t * b, 4 * h), t, b, be);
+                return;
+            }
             NDArray db = parameterGradients(grads, x, xt, kernel, recurrent, hs, dz, t, b, h, 4, be);
             if (bias != null && grads.wants(bias)) grads.add(bias, db != null ? db : dz.reshape(t * b, 4 * h).sum(new int[] {0}, false));
         }, x, kernel, recurrent, bias);
@@ -86,7 +96,7 @@ public final class RecurrentOps {
         Backend be = x.value.backend();
         DType dt = x.dtype();
         long b = s.batch, t = s.steps, h = s.units;
-        NDArray xt = timeMajor(x.value, bias != null, be);
+        NDArray xt = timeMajor(x.value, bias == null ? null : NDArray.uninitialized(dt, new long[] {t, b, x.value.shape()[2] + 1}, be), be);
         NDArray xp = inputProjections(xt, kernel.value, bias == null ? null : bias.value.get(Index.at(0)), be);
         NDArray rbias = bias == null ? NDArray.empty(dt, new long[] {3 * h}, be) : bias.value.get(Index.at(1));
         Tensor rb = rbias.broadcastTo(b, 3 * h).tensor();
@@ -148,14 +158,16 @@ public final class RecurrentOps {
 
     /**
      * x [B, T, D] copied to time-major [T, B, D], so that every step's rows are one contiguous block.
-     * With ones, a last column of ones ([T, B, D + 1]): the input projection's product then adds the
-     * bias (the kernel's last row, see inputProjections), and the kernel's gradient product yields
-     * the bias's gradient as its last row, with no separate passes over [T, B, G*H] for either.
+     * Into a buffer (into, [T or more, B, D + 1 or more], steps and columns past that left alone), with a
+     * last column of ones ([T, B, D + 1]): the input projection's product then adds the bias (the
+     * kernel's last row, see inputProjections), and the kernel's gradient product yields the bias's
+     * gradient as its last row, with no separate passes over [T, B, G*H] for either.
      */
-    private static NDArray timeMajor(NDArray x, boolean ones, Backend be) {
+    private static NDArray timeMajor(NDArray x, NDArray into, Backend be) {
         long[] s = x.shape();
         long d = s[2];
-        NDArray xt = NDArray.uninitialized(x.dtype(), new long[] {s[1], s[0], ones ? d + 1 : d}, be);  // both copies fill it
+        boolean ones = into != null;
+        NDArray xt = ones ? into.slice(0, 0L, s[1], 1L).slice(2, 0L, d + 1, 1L) : NDArray.uninitialized(x.dtype(), new long[] {s[1], s[0], d}, be);
         be.copy(x.transpose(1, 0, 2).tensor(), (ones ? xt.slice(2, 0L, d, 1L) : xt).tensor());
         if (ones) be.copy(NDArray.scalarOf(1.0, x.dtype()).broadcastTo(s[1], s[0], 1).tensor(), xt.slice(2, d, d + 1, 1L).tensor());
         return xt;
@@ -172,7 +184,7 @@ public final class RecurrentOps {
             be.copy(kernel.tensor(), k.slice(0, 0L, d, 1L).tensor());
             be.copy(bias.broadcastTo(1, g).tensor(), k.slice(0, d, d + 1, 1L).tensor());
         }
-        be.matmul(xt.reshape(s[0] * s[1], s[2]).tensor(), k.tensor(), xp.reshape(s[0] * s[1], g).tensor());
+        be.matmul(rows(xt), k.tensor(), xp.reshape(s[0] * s[1], g).tensor());
         return xp;
     }
 
@@ -183,6 +195,53 @@ public final class RecurrentOps {
         long[] s = t.shape();
         long[] st = t.strides();
         return new Tensor(t.buffer(), t.dtype(), new long[] {s[1], s[2]}, new long[] {st[1], st[2]}, t.offset() + i * st[0]);
+    }
+
+    /** [T, B, W] with contiguous rows and B * rowStride steps (a contiguous array or a column slice of one) as [T * B, W] rows. */
+    private static Tensor rows(NDArray a) {
+        Tensor t = a.tensor();
+        long[] s = t.shape();
+        long[] st = t.strides();
+        if (st[2] != 1 && s[2] > 1 || st[0] != s[1] * st[1]) return a.reshape(s[0] * s[1], s[2]).tensor();
+        return new Tensor(t.buffer(), t.dtype(), new long[] {s[0] * s[1], s[2]}, new long[] {st[1], st[2]}, t.offset());
+    }
+
+    /** A [R, C] tensor's transposed view [C, R]. */
+    private static Tensor flip(Tensor t) {
+        return new Tensor(t.buffer(), t.dtype(), new long[] {t.shape()[1], t.shape()[0]}, new long[] {t.strides()[1], t.strides()[0]}, t.offset());
+    }
+
+    /**
+     * The LSTM's weight gradients from xh ([T + 1, B, D + 1 + H], step i's row [x_i, 1, h_{i-1}],
+     * h_{-1} = 0): one product xh[0..T)^T @ dz gives [D + 1 + H, 4H], the kernel's gradient in rows
+     * 0..D, the bias's in row D, the recurrent kernel's in the last H rows.
+     */
+    private static void lstmWeightGradients(Grads grads, NDArray xh, Variable kernel, Variable recurrent, Variable bias, NDArray dz,
+                                            long t, long b, long h, Backend be) {
+        if (!grads.wants(kernel) && !grads.wants(recurrent) && !grads.wants(bias)) return;
+        long d = kernel.value.shape()[0], w = d + 1 + h;
+        NDArray all = NDArray.uninitialized(dz.dtype(), new long[] {w, 4 * h}, be);
+        be.matmul(flip(rows(xh.slice(0, 0L, t, 1L))), dz.reshape(t * b, 4 * h).tensor(), all.tensor());
+        give(grads, kernel, all.slice(0, 0L, d, 1L), be);
+        give(grads, bias, all.get(Index.at(d)), be);
+        give(grads, recurrent, all.slice(0, d + 1, w, 1L), be);
+    }
+
+    /** Hands g to v's gradient: copied into its claimed buffer when it has one, else added. */
+    private static void give(Grads grads, Variable v, NDArray g, Backend be) {
+        if (!grads.wants(v)) return;
+        NDArray into = grads.destination(v);
+        if (into == null) grads.add(v, g);
+        else be.copy(g.tensor(), into.tensor());
+    }
+
+    /** d x = dPre @ kernel^T, back to batch-major [B, T, D]. */
+    private static void inputGradient(Grads grads, Variable x, Variable kernel, NDArray dPre2, long t, long b, Backend be) {
+        if (!grads.wants(x)) return;
+        long d = kernel.value.shape()[0];
+        NDArray dxt = NDArray.uninitialized(x.dtype(), new long[] {t * b, d}, be);
+        be.matmul(dPre2.tensor(), kernel.value.transpose().tensor(), dxt.tensor());
+        grads.add(x, dxt.reshape(t, b, d).transpose(1, 0, 2));
     }
 
     /** Step i of a batch-major [B, T, H] gradient (any strides) as a [B, H] view. */
@@ -219,18 +278,14 @@ public final class RecurrentOps {
         if (grads.wants(kernel)) {
             NDArray into = grads.destination(kernel);
             NDArray dk = into != null && cols == d ? into : NDArray.uninitialized(kernel.dtype(), new long[] {cols, width}, be);
-            be.matmul(xt.reshape(t * b, cols).transpose().tensor(), dPre2.tensor(), dk.tensor());
+            be.matmul(flip(rows(xt)), dPre2.tensor(), dk.tensor());
             NDArray dKernel = cols == d ? dk : dk.slice(0, 0L, d, 1L);
             if (into == null) grads.add(kernel, dKernel);
             else if (dKernel != into) be.copy(dKernel.tensor(), into.tensor());
             if (cols > d) biasGrad = dk.get(Index.at(d));
         }
         if (gates == 4) recurrentGradient(grads, recurrent, hs, dPre, t, b, h, gates, be);
-        if (grads.wants(x)) {
-            NDArray dxt = NDArray.uninitialized(x.dtype(), new long[] {t * b, d}, be);
-            be.matmul(dPre2.tensor(), kernel.value.transpose().tensor(), dxt.tensor());
-            grads.add(x, dxt.reshape(t, b, d).transpose(1, 0, 2));
-        }
+        inputGradient(grads, x, kernel, dPre2, t, b, be);
         return biasGrad;
     }
 
