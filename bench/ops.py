@@ -47,8 +47,9 @@ def median_time(fn, repeat, warmup=2):
 
 
 # The peers alternate in short blocks of calls, with a pause before each block (see _peers.settle:
-# other peers' worker threads keep spinning after a call). The first call of a block wakes the
-# peer's own threads; the median over all calls leaves that out.
+# other peers' worker threads keep spinning after a call). Each block starts with one untimed call
+# that wakes the peer's own threads (on this VM a core idle for a while takes up to milliseconds
+# to wake), then BLOCK timed calls.
 SETTLE_S = 0.3
 BLOCK = 3
 
@@ -62,6 +63,7 @@ def side_by_side(fns, repeat, warmup=3):
     for _ in range(repeat):
         for k, fn in fns.items():
             time.sleep(SETTLE_S)
+            fn()
             for _ in range(BLOCK):
                 t0 = time.perf_counter()
                 fn()

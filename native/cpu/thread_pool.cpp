@@ -34,8 +34,10 @@ inline void futex_wake(std::atomic<uint32_t>* word, int count) {
 // (~10-50 us). The polling window adapts to the gaps between loops: after a sleep it becomes twice
 // the gap when that was under kMaxPoll, else half the window (down to kMinPoll); a poll that finds
 // work keeps it. So a worker keeps polling only while loops keep coming: a polling worker holds a
-// core that the caller's own thread or another process may need.
-constexpr int64_t kMinPoll = 5000, kMaxPoll = 200000;  // nanoseconds
+// core that the caller's own thread or another process may need. kMaxPoll is 1 ms because waking a
+// sleeping worker can take that long on a virtual machine whose idle vCPU was halted (measured on
+// these 2-vCPU machines: a 16M-element sum after a pause ran at one core's speed with a 0.2 ms cap).
+constexpr int64_t kMinPoll = 5000, kMaxPoll = 1000000;  // nanoseconds
 // The caller, once no part is left to claim, polls this many times for the parts still running
 // elsewhere, then sleeps until the last one finishes.
 constexpr int kCallerPolls = 2000;
