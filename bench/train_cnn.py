@@ -20,9 +20,8 @@ import argparse
 import os
 import statistics
 import sys
-import time
 
-from _peers import THREADS, settle, torch  # first: pins every peer to the same threads
+from _peers import THREADS, alternate, torch  # first: pins every peer to the same threads
 
 import numpy as np  # noqa: E402
 
@@ -89,21 +88,6 @@ def torch_epoch(model, opt, tx, ty, batch):
         opt.step()
         losses.append(loss.item())
     return float(np.mean(losses))
-
-
-def alternate(fns, repeat, warmup=1):
-    """Each peer ``warmup`` times, then ``repeat`` rounds alternating them: every run's seconds, per peer."""
-    for fn in fns.values():
-        for _ in range(warmup):
-            fn()
-    times = {k: [] for k in fns}
-    for _ in range(repeat):
-        for k, fn in fns.items():
-            settle()  # the previous peer's spinning threads go to sleep first
-            t0 = time.perf_counter()
-            fn()
-            times[k].append(time.perf_counter() - t0)
-    return times
 
 
 def report(label, samples, steps, times):

@@ -20,7 +20,7 @@ import argparse
 import os
 import sys
 
-from _peers import THREADS, torch  # first: pins every peer to the same threads
+from _peers import THREADS, alternate, torch  # first: pins every peer to the same threads
 
 import numpy as np  # noqa: E402
 
@@ -28,7 +28,7 @@ import pyj4 as pj  # noqa: E402
 from pyj4 import nn  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from train_cnn import alternate, report  # noqa: E402
+from train_cnn import report  # noqa: E402
 
 STEPS, FEATURES, UNITS, CLASSES = 50, 32, 128, 10
 

@@ -22,7 +22,7 @@ import statistics
 import sys
 import time
 
-from _peers import THREADS, settle, torch  # first: pins every peer to the same threads
+from _peers import THREADS, alternate, torch  # first: pins every peer to the same threads
 
 import numpy as np  # noqa: E402
 
@@ -107,19 +107,9 @@ def onnx_session(weights):
 # --------------------------------------------------------------------------------------------- timing
 
 
-def alternate(fns, repeat, warmup=1):
-    """Runs each peer ``warmup`` times, then ``repeat`` rounds alternating them; median seconds each."""
-    for fn in fns.values():
-        for _ in range(warmup):
-            fn()
-    times = {k: [] for k in fns}
-    for _ in range(repeat):
-        for k, fn in fns.items():
-            settle()  # the previous peer's spinning threads go to sleep first
-            t0 = time.perf_counter()
-            fn()
-            times[k].append(time.perf_counter() - t0)
-    return {k: statistics.median(v) for k, v in times.items()}
+def alternate_medians(fns, repeat):
+    """Median seconds per peer over ``repeat`` alternating rounds (see _peers.alternate)."""
+    return {k: statistics.median(v) for k, v in alternate(fns, repeat).items()}
 
 
 def per_call(fn, calls):
@@ -184,7 +174,7 @@ def main():
     fns = {"pyj4": lambda: model.fit(x, y, batch_size=batch, epochs=1, shuffle=False, verbose=0)}
     if torch is not None:
         fns["torch"] = lambda: torch_epoch(tm, topt, tx, ty, batch)
-    t = alternate(fns, args.repeat)
+    t = alternate_medians(fns, args.repeat)
     print(f"{'':<22} {'pyj4':>14} {'torch':>14} {'onnxruntime':>14} {'ratio':>9}")
     row("train, batch 128", "samples/s", {k: args.samples / v for k, v in t.items()})
 
@@ -215,9 +205,9 @@ def main():
         model.predict(x1, batch_size=1)
     for _ in range(50 if args.quick else 300):
         model.predict(x256, batch_size=256)
-    tl = alternate(lat, args.repeat)
+    tl = alternate_medians(lat, args.repeat)
     row("predict batch 1", "us/call", {k: v / calls * 1e6 for k, v in tl.items()}, higher_is_better=False)
-    tt = alternate(thr, args.repeat)
+    tt = alternate_medians(thr, args.repeat)
     row("predict batch 256", "samples/s", {k: 256 * 20 / v for k, v in tt.items()})
 
     # The peers agree on the outputs (a bench that computes something else is no bench).
