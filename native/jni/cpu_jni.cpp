@@ -1,116 +1,11 @@
-// JNI glue for org.pyj4.backend.cpu.CpuNative. Tensors arrive packed in a long[]: per tensor
-// [address, byteSize, dtype, rank, offset, flags, shape[rank]..., strides[rank]...]. Every entry
-// parses defensively, calls the C ABI (which validates everything before touching memory) and turns
-// a failed status into the Java exception of its kind, carrying the native message. No C++
-// exception crosses into the JVM.
-#include <jni.h>
-#include <string.h>
+// JNI glue for org.pyj4.backend.cpu.CpuNative: every entry unpacks its descriptors (glue.h), calls
+// the C ABI, which validates everything before touching memory, and turns a failed status into the
+// Java exception of its kind.
+#include "glue.h"
 
-#include <string>
-
-#include "pyj4_cpu.h"
-
-namespace {
-
-constexpr int kFieldsBeforeDims = 6;
-constexpr jsize kMaxDescriptorLongs = 4 * (kFieldsBeforeDims + 2 * PJ_MAX_RANK);
-
-const char* exception_class(int status) {
-    switch (status) {
-        case PJ_ERR_ARGUMENT: return "java/lang/IllegalArgumentException";
-        case PJ_ERR_SHAPE: return "org/pyj4/ndarray/ShapeException";
-        case PJ_ERR_DTYPE: return "org/pyj4/ndarray/DTypeException";
-        case PJ_ERR_INDEX: return "java/lang/IndexOutOfBoundsException";
-        case PJ_ERR_MEMORY: return "java/lang/OutOfMemoryError";
-        default: return "org/pyj4/backend/BackendException";
-    }
-}
-
-void throw_java(JNIEnv* env, int status, const char* message) {
-    if (env->ExceptionCheck()) return;  // one is already pending (e.g. from the JVM itself)
-    jclass cls = env->FindClass(exception_class(status));
-    if (cls == nullptr) {  // a class missing from the class path must not hide the error
-        env->ExceptionClear();
-        cls = env->FindClass("java/lang/RuntimeException");
-        if (cls == nullptr) return;
-    }
-    env->ThrowNew(cls, message);
-}
-
-void check(JNIEnv* env, int status) {
-    if (status != PJ_OK) throw_java(env, status, pj_last_error());
-}
-
-// The dims loops below copy or zero a few longs: GCC would turn them into rep movs/stos, whose
-// start-up costs more than the loops on every op.
-#if defined(__GNUC__) && !defined(__clang__)
-#define PJ_PLAIN_LOOPS __attribute__((optimize("no-tree-loop-distribute-patterns")))
-#else
-#define PJ_PLAIN_LOOPS
-#endif
-
-/** Unpacks up to `count` tensors from desc; false (with a pending IllegalArgumentException) if malformed. */
-PJ_PLAIN_LOOPS bool unpack(JNIEnv* env, const char* op, jlongArray desc, int count, pj_tensor* out) {
-    if (desc == nullptr) {
-        throw_java(env, PJ_ERR_ARGUMENT, (std::string(op) + ": expected a descriptor array. Received: null").c_str());
-        return false;
-    }
-    jsize length = env->GetArrayLength(desc);
-    if (length > kMaxDescriptorLongs) {
-        throw_java(env, PJ_ERR_ARGUMENT, (std::string(op) + ": descriptor array too long: " + std::to_string(length)).c_str());
-        return false;
-    }
-    jlong words[kMaxDescriptorLongs];
-    env->GetLongArrayRegion(desc, 0, length, words);
-    if (env->ExceptionCheck()) return false;
-    jsize at = 0;
-    for (int i = 0; i < count; i++) {
-        pj_tensor& t = out[i];
-        // Fields are set one by one (unused dims zeroed below), not by a memset of the whole descriptor.
-        t.rank = 0;
-        t.reserved = 0;
-        if (at + kFieldsBeforeDims > length) goto truncated;
-        t.data = reinterpret_cast<void*>(static_cast<intptr_t>(words[at]));
-        t.byte_size = words[at + 1];
-        t.dtype = (int32_t)words[at + 2];
-        if (words[at + 2] != t.dtype) t.dtype = -1;  // out of int range: reported as a bad dtype code
-        const jlong rank = words[at + 3];
-        t.offset = words[at + 4];
-        t.flags = (uint32_t)words[at + 5];
-        at += kFieldsBeforeDims;
-        if (rank < 0 || rank > PJ_MAX_RANK) {
-            throw_java(env, PJ_ERR_ARGUMENT,
-                       (std::string(op) + ": expected a rank in [0, " + std::to_string(PJ_MAX_RANK) +
-                        "]. Received: rank=" + std::to_string(rank) + " for operand " + std::to_string(i))
-                           .c_str());
-            return false;
-        }
-        t.rank = (int32_t)rank;
-        if (at + 2 * rank > length) goto truncated;
-        for (int d = 0; d < rank; d++) t.shape[d] = words[at + d];
-        for (int d = 0; d < rank; d++) t.strides[d] = words[at + rank + d];
-        for (int d = (int)rank; d < PJ_MAX_RANK; d++) t.shape[d] = t.strides[d] = 0;
-        at += 2 * (jsize)rank;
-    }
-    if (at != length) goto truncated;
-    return true;
-truncated:
-    throw_java(env, PJ_ERR_ARGUMENT,
-               (std::string(op) + ": malformed descriptor array of " + std::to_string(length) + " longs for " +
-                std::to_string(count) + " tensors")
-                   .c_str());
-    return false;
-}
-
-}  // namespace
-
-// Every body is wrapped: a C++ exception here (none is expected) becomes a BackendException.
-#define PJ_JNI_BODY(op, ...)                                                                    \
-    try {                                                                                       \
-        __VA_ARGS__;                                                                            \
-    } catch (...) {                                                                             \
-        throw_java(env, PJ_ERR_BACKEND, op ": unexpected native failure in the JNI glue");      \
-    }
+using pj::jni::check;
+using pj::jni::throw_java;
+using pj::jni::unpack;
 
 #define PJ_JNI(ret, name) extern "C" JNIEXPORT ret JNICALL Java_org_pyj4_backend_cpu_CpuNative_##name
 
@@ -152,7 +47,7 @@ PJ_JNI(void, reduce)(JNIEnv* env, jclass, jint op, jintArray axes, jlongArray de
         }
         jsize n = env->GetArrayLength(axes);
         if (n > PJ_MAX_RANK) {
-            throw_java(env, PJ_ERR_ARGUMENT, ("reduce: expected at most 16 axes. Received: " + std::to_string(n)).c_str());
+            throw_java(env, PJ_ERR_ARGUMENT, "reduce: expected at most 16 axes. Received: " + std::to_string(n));
             return;
         }
         jint values[PJ_MAX_RANK];
@@ -195,7 +90,7 @@ PJ_JNI(void, random)(JNIEnv* env, jclass, jint kind, jlong seed, jlong counter, 
 PJ_JNI(void, optimizerStep)(JNIEnv* env, jclass, jint kind, jint nstate, jdoubleArray hyper, jlongArray desc) {
     PJ_JNI_BODY("optimizerStep", {
         if (nstate < 0 || nstate > 3) {
-            throw_java(env, PJ_ERR_ARGUMENT, ("optimizerStep: expected at most 3 state tensors. Received: " + std::to_string(nstate)).c_str());
+            throw_java(env, PJ_ERR_ARGUMENT, "optimizerStep: expected at most 3 state tensors. Received: " + std::to_string(nstate));
             return;
         }
         pj_tensor t[5];
@@ -206,7 +101,7 @@ PJ_JNI(void, optimizerStep)(JNIEnv* env, jclass, jint kind, jint nstate, jdouble
         }
         jsize n = env->GetArrayLength(hyper);
         if (n > 16) {
-            throw_java(env, PJ_ERR_ARGUMENT, ("optimizerStep: too many hyperparameters: " + std::to_string(n)).c_str());
+            throw_java(env, PJ_ERR_ARGUMENT, "optimizerStep: too many hyperparameters: " + std::to_string(n));
             return;
         }
         jdouble h[16];
@@ -233,7 +128,7 @@ PJ_JNI(jint, threads)(JNIEnv*, jclass) { return pj_cpu_threads(); }
 
 PJ_JNI(void, setThreads)(JNIEnv* env, jclass, jint n) {
     if (n < 1) {
-        throw_java(env, PJ_ERR_ARGUMENT, ("threads: expected at least 1. Received: " + std::to_string(n)).c_str());
+        throw_java(env, PJ_ERR_ARGUMENT, "threads: expected at least 1. Received: " + std::to_string(n));
         return;
     }
     pj_cpu_set_threads(n);

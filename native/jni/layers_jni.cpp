@@ -1,91 +1,14 @@
 // JNI glue for org.pyj4.backend.cpu.CpuLayerNative: the layer primitives (scatterAdd, im2col,
-// col2im, pool, rnnCell). Same conventions as cpu_jni.cpp: tensors arrive packed in a long[] (per
-// tensor [address, byteSize, dtype, rank, offset, flags, shape[rank]..., strides[rank]...]), are
-// parsed defensively, go to the C ABI (which validates everything before touching memory), and a
-// failed status becomes the Java exception of its kind. No C++ exception crosses into the JVM.
-#include <jni.h>
-#include <string.h>
-
-#include <string>
-
-#include "pyj4_cpu.h"
+// col2im, conv2d, pool, rnnCell), with the conventions of cpu_jni.cpp (glue.h).
+#include "glue.h"
 #include "pyj4_cpu_layers.h"
 
 namespace {
 
-constexpr int kFieldsBeforeDims = 6;
-constexpr int kMaxTensors = 10;  // GRU_BACKWARD's operand count
-constexpr jsize kMaxDescriptorLongs = kMaxTensors * (kFieldsBeforeDims + 2 * PJ_MAX_RANK);
-
-const char* exception_class(int status) {
-    switch (status) {
-        case PJ_ERR_ARGUMENT: return "java/lang/IllegalArgumentException";
-        case PJ_ERR_SHAPE: return "org/pyj4/ndarray/ShapeException";
-        case PJ_ERR_DTYPE: return "org/pyj4/ndarray/DTypeException";
-        case PJ_ERR_INDEX: return "java/lang/IndexOutOfBoundsException";
-        case PJ_ERR_MEMORY: return "java/lang/OutOfMemoryError";
-        default: return "org/pyj4/backend/BackendException";
-    }
-}
-
-void throw_java(JNIEnv* env, int status, const std::string& message) {
-    if (env->ExceptionCheck()) return;
-    jclass cls = env->FindClass(exception_class(status));
-    if (cls == nullptr) {
-        env->ExceptionClear();
-        cls = env->FindClass("java/lang/RuntimeException");
-        if (cls == nullptr) return;
-    }
-    env->ThrowNew(cls, message.c_str());
-}
-
-void check(JNIEnv* env, int status) {
-    if (status != PJ_OK) throw_java(env, status, pj_last_error());
-}
-
-/** Unpacks exactly `count` tensors; false (with a pending IllegalArgumentException) if malformed. */
-bool unpack(JNIEnv* env, const char* op, jlongArray desc, int count, pj_tensor* out) {
-    if (desc == nullptr) {
-        throw_java(env, PJ_ERR_ARGUMENT, std::string(op) + ": expected a descriptor array. Received: null");
-        return false;
-    }
-    const jsize length = env->GetArrayLength(desc);
-    if (count < 0 || count > kMaxTensors || length > kMaxDescriptorLongs) {
-        throw_java(env, PJ_ERR_ARGUMENT, std::string(op) + ": descriptor array of " + std::to_string(length) + " longs for " +
-                                             std::to_string(count) + " tensors is out of range");
-        return false;
-    }
-    jlong words[kMaxDescriptorLongs];
-    env->GetLongArrayRegion(desc, 0, length, words);
-    if (env->ExceptionCheck()) return false;
-    jsize at = 0;
-    for (int i = 0; i < count; i++) {
-        pj_tensor& t = out[i];
-        memset(&t, 0, sizeof t);
-        if (at + kFieldsBeforeDims > length) goto malformed;
-        t.data = reinterpret_cast<void*>(static_cast<intptr_t>(words[at]));
-        t.byte_size = words[at + 1];
-        t.dtype = (int32_t)words[at + 2];
-        if (words[at + 2] != t.dtype) t.dtype = -1;  // out of int range: reported as a bad dtype code
-        {
-            const jlong rank = words[at + 3];
-            t.offset = words[at + 4];
-            t.flags = (uint32_t)words[at + 5];
-            at += kFieldsBeforeDims;
-            if (rank < 0 || rank > PJ_MAX_RANK) goto malformed;
-            t.rank = (int32_t)rank;
-            if (at + 2 * rank > length) goto malformed;
-            for (int d = 0; d < rank; d++) t.shape[d] = words[at + d];
-            for (int d = 0; d < rank; d++) t.strides[d] = words[at + rank + d];
-            at += 2 * (jsize)rank;
-        }
-    }
-    if (at == length) return true;
-malformed:
-    throw_java(env, PJ_ERR_ARGUMENT, std::string(op) + ": malformed descriptor array of " + std::to_string(length) + " longs for " +
-                                         std::to_string(count) + " tensors");
-    return false;
-}
+using pj::jni::check;
+using pj::jni::kMaxTensors;
+using pj::jni::throw_java;
+using pj::jni::unpack;
 
 /** The 8 numbers of org.pyj4.backend.Window, in its component order. */
 bool unpack_window(JNIEnv* env, const char* op, jintArray values, pj_window* w) {
@@ -101,13 +24,6 @@ bool unpack_window(JNIEnv* env, const char* op, jintArray values, pj_window* w) 
 }
 
 }  // namespace
-
-#define PJ_JNI_BODY(op, ...)                                                                 \
-    try {                                                                                    \
-        __VA_ARGS__;                                                                         \
-    } catch (...) {                                                                          \
-        throw_java(env, PJ_ERR_BACKEND, op ": unexpected native failure in the JNI glue");   \
-    }
 
 #define PJ_JNI(ret, name) extern "C" JNIEXPORT ret JNICALL Java_org_pyj4_backend_cpu_CpuLayerNative_##name
 

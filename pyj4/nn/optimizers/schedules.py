@@ -10,8 +10,8 @@ from .. import _checks
 
 
 class LearningRateSchedule:
-    def get_config(self) -> dict:
-        raise NotImplementedError
+    def get_config(self) -> dict:  # every concrete subclass defines its configuration
+        raise NotImplementedError(f"{type(self).__name__} does not define get_config()")
 
     def to_dict(self) -> dict:
         return {"class_name": type(self).__name__, "config": self.get_config()}
