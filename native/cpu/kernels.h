@@ -56,9 +56,14 @@ typedef void (*OptimizerLoop)(const OptimizerStepF32* step, int64_t begin, int64
 
 /**
  * One batch row of a fused LSTM or GRU step in float32 (rnn_cell.cpp): r holds the row of every operand in
- * the org.pyj4.backend.RnnCell order, each contiguous; H is the number of units.
+ * the org.pyj4.backend.RnnCell order, each contiguous; H is the number of units. Computes units [j0, j1)
+ * only (the sequence loops of rnn_sequence.cpp share a step's units out between threads).
  */
-typedef void (*RnnRowF32)(float* const* r, int64_t H);
+typedef void (*RnnRowF32)(float* const* r, int64_t H, int64_t j0, int64_t j1);
+
+/** C[m, n] = A[m, k] @ W[k, n], float32, row-major with leading dimensions lda, ldw, ldc (simd/gemm_loops.cpp). */
+typedef void (*GemmSmallF32)(int64_t m, int64_t n, int64_t k, const float* A, int64_t lda, const float* W, int64_t ldw, float* C,
+                             int64_t ldc);
 
 struct KernelTable {
     const char* isa;
@@ -71,6 +76,7 @@ struct KernelTable {
     ColumnReduce column_reduce[PJ_REDUCE_OP_COUNT][PJ_DTYPE_COUNT][ACC_CLASS_COUNT];
     OptimizerLoop optimizer_f32;
     RnnRowF32 lstm_forward_f32, lstm_backward_f32, gru_forward_f32, gru_backward_f32;
+    GemmSmallF32 gemm_small_f32;
 };
 
 namespace baseline { void fill_table(KernelTable* t); }

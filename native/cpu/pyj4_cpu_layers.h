@@ -52,6 +52,15 @@ PJ_API int pj_cpu_pool(int32_t kind, const pj_tensor* x, const pj_window* window
 /* One fused LSTM/GRU step: operands are the kind's inputs then outputs (see org.pyj4.backend.RnnCell). */
 PJ_API int pj_cpu_rnn_cell(int32_t kind, const pj_tensor* const* operands, int32_t count);
 
+/* An LSTM over T steps from h = c = 0 (org.pyj4.backend.Backend#lstmSequence), float32, rows contiguous:
+ * xproj [T, B, 4H], u [H, 4H] -> gates [T, B, 4H], c [T, B, H], h [T, B, H]. */
+PJ_API int pj_cpu_lstm_sequence(const pj_tensor* xproj, const pj_tensor* u, const pj_tensor* gates, const pj_tensor* c,
+                                const pj_tensor* h);
+
+/* Its backward (Backend#lstmSequenceGrad): gates, c, u, dh [T, B, H], dcLast [B, H] -> dz [T, B, 4H]. */
+PJ_API int pj_cpu_lstm_sequence_grad(const pj_tensor* gates, const pj_tensor* c, const pj_tensor* u, const pj_tensor* dh,
+                                     const pj_tensor* dc_last, const pj_tensor* dz);
+
 #ifdef __cplusplus
 }
 #endif

@@ -209,7 +209,7 @@ void run(int kind, const pj_tensor* const* ops, int count, int dtype) {
         for (int64_t b = begin; b < end; b++) {
             set.load(b);
             if (fused != nullptr) {
-                fused(reinterpret_cast<float* const*>(set.row), cell.H);
+                fused(reinterpret_cast<float* const*>(set.row), cell.H, 0, cell.H);
                 set.store(b);
                 continue;
             }

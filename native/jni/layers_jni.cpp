@@ -89,3 +89,13 @@ PJ_JNI(void, rnnCell)(JNIEnv* env, jclass, jint kind, jint count, jlongArray des
         check(env, pj_cpu_rnn_cell(kind, ops, count));
     })
 }
+
+PJ_JNI(void, lstmSequence)(JNIEnv* env, jclass, jboolean grad, jlongArray desc) {
+    PJ_JNI_BODY("lstmSequence", {
+        pj_tensor t[6];
+        const int count = grad ? 6 : 5;  // forward: xproj, u, gates, c, h; grad: gates, c, u, dh, dcLast, dz
+        if (!unpack(env, "lstmSequence", desc, count, t)) return;
+        if (grad) check(env, pj_cpu_lstm_sequence_grad(&t[0], &t[1], &t[2], &t[3], &t[4], &t[5]));
+        else check(env, pj_cpu_lstm_sequence(&t[0], &t[1], &t[2], &t[3], &t[4]));
+    })
+}

@@ -1,6 +1,8 @@
 // The layer primitives' C ABI (pyj4_cpu_layers.h): small known answers, and every malformed call
 // failing with the right status before it touches memory. Semantics against the Java reference are
 // the conformance suite's job (java/testing).
+#include <random>
+
 #include "pyj4_cpu_layers.h"
 #include "test_util.h"
 
@@ -120,4 +122,75 @@ TEST(Layers, DirectConvolutionAndItsKernelGradient) {
     for (float v : out) EXPECT_EQ(v, -7.0f);
     pj_tensor overDy = view(out, PJ_FLOAT32, {2, 2, 1, 2});  // dkernel written over dy
     EXPECT_EQ(pj_cpu_conv2d_kernel_grad(&xt, &ot, &k2s1, &overDy, nullptr), PJ_ERR_ARGUMENT);
+}
+
+// The fused LSTM sequence against its definition: per step, pj_cpu_matmul (h_prev @ u, dz_next @ u^T)
+// and pj_cpu_rnn_cell, on every instruction set. H = 70 makes a ragged unit block and (4H = 280)
+// a product deeper than one packed strip; B = 70 makes two row blocks.
+TEST(Layers, LstmSequenceMatchesItsPerStepDefinition) {
+    const int64_t T = 3, B = 70, H = 70, G = 4 * H;
+    std::mt19937 rng(7);
+    std::uniform_real_distribution<float> unit(-1.0f, 1.0f);
+    std::vector<float> xp(T * B * G), u(H * G), dh(T * B * H), dcl(B * H);
+    for (float& v : xp) v = 2 * unit(rng);
+    for (float& v : u) v = unit(rng) / 8;
+    for (float& v : dh) v = unit(rng);
+    for (float& v : dcl) v = unit(rng);
+    pj_tensor xpt = view(xp, PJ_FLOAT32, {T, B, G}), ut = view(u, PJ_FLOAT32, {H, G}), dht = view(dh, PJ_FLOAT32, {T, B, H}),
+              dclt = view(dcl, PJ_FLOAT32, {B, H});
+    std::vector<float> ut_data(G * H);  // u^T, dense, for the reference's products
+    for (int64_t j = 0; j < H; j++)
+        for (int64_t p = 0; p < G; p++) ut_data[p * H + j] = u[j * G + p];
+    pj_tensor utt = view(ut_data, PJ_FLOAT32, {G, H});
+    for (const std::string& isa : pjtest::isas()) {
+        ASSERT_EQ(pj_cpu_select_isa(isa.c_str()), PJ_OK);
+        std::vector<float> gates(T * B * G), c(T * B * H), h(T * B * H), dz(T * B * G);
+        pj_tensor gt = view(gates, PJ_FLOAT32, {T, B, G}), ct = view(c, PJ_FLOAT32, {T, B, H}), ht = view(h, PJ_FLOAT32, {T, B, H}),
+                  dzt = view(dz, PJ_FLOAT32, {T, B, G});
+        ASSERT_EQ(pj_cpu_lstm_sequence(&xpt, &ut, &gt, &ct, &ht), PJ_OK) << pj_last_error();
+        ASSERT_EQ(pj_cpu_lstm_sequence_grad(&gt, &ct, &ut, &dht, &dclt, &dzt), PJ_OK) << pj_last_error();
+
+        // Reference forward, step by step.
+        std::vector<float> rg(T * B * G), rc(T * B * H), rh(T * B * H), hproj(B * G, 0.0f), zero(B * G, 0.0f);
+        auto step = [&](std::vector<float>& a, int64_t i, int64_t w) { return view(a, PJ_FLOAT32, {B, w}, {}, i * B * w); };
+        pj_tensor hp = view(hproj, PJ_FLOAT32, {B, G}), z4 = view(zero, PJ_FLOAT32, {B, G}), z1 = view(zero, PJ_FLOAT32, {B, H});
+        for (int64_t i = 0; i < T; i++) {
+            pj_tensor hprev = step(rh, i - 1 < 0 ? 0 : i - 1, H);
+            if (i > 0) ASSERT_EQ(pj_cpu_matmul(&hprev, &ut, &hp), PJ_OK) << pj_last_error();
+            pj_tensor ops[6] = {step(xp, i, G), i > 0 ? hp : z4, i > 0 ? step(rc, i - 1, H) : z1, step(rg, i, G), step(rc, i, H), step(rh, i, H)};
+            const pj_tensor* p[6] = {&ops[0], &ops[1], &ops[2], &ops[3], &ops[4], &ops[5]};
+            ASSERT_EQ(pj_cpu_rnn_cell(PJ_LSTM_FORWARD, p, 6), PJ_OK) << pj_last_error();
+        }
+        for (size_t k = 0; k < h.size(); k++) ASSERT_NEAR(h[k], rh[k], 1e-5) << isa << " h " << k;
+        for (size_t k = 0; k < c.size(); k++) ASSERT_NEAR(c[k], rc[k], 1e-5) << isa << " c " << k;
+
+        // Reference backward.
+        std::vector<float> rdz(T * B * G), rec(B * H), dc0(B * H), dc1(B * H);
+        pj_tensor rect = view(rec, PJ_FLOAT32, {B, H}), dcs[2] = {view(dc0, PJ_FLOAT32, {B, H}), view(dc1, PJ_FLOAT32, {B, H})};
+        for (int64_t i = T - 1; i >= 0; i--) {
+            const int out = (int)((T - 1 - i) % 2);
+            pj_tensor ops[8] = {step(gates, i, G), i > 0 ? step(c, i - 1, H) : z1, step(c, i, H), step(dh, i, H),
+                                i < T - 1 ? rect : z1, i < T - 1 ? dcs[1 - out] : dclt, step(rdz, i, G), dcs[out]};
+            const pj_tensor* p[8] = {&ops[0], &ops[1], &ops[2], &ops[3], &ops[4], &ops[5], &ops[6], &ops[7]};
+            ASSERT_EQ(pj_cpu_rnn_cell(PJ_LSTM_BACKWARD, p, 8), PJ_OK) << pj_last_error();
+            pj_tensor dzi = step(rdz, i, G);
+            if (i > 0) ASSERT_EQ(pj_cpu_matmul(&dzi, &utt, &rect), PJ_OK) << pj_last_error();
+        }
+        for (size_t k = 0; k < dz.size(); k++) ASSERT_NEAR(dz[k], rdz[k], 1e-5) << isa << " dz " << k;
+    }
+}
+
+TEST(Layers, LstmSequenceRefusesWhatItCannotTake) {
+    std::vector<float> a(64), b(64);
+    pj_tensor xp = view(a, PJ_FLOAT32, {1, 2, 8}), u = view(b, PJ_FLOAT32, {2, 8}), g = view(b, PJ_FLOAT32, {1, 2, 8}, {}, 16),
+              c = view(b, PJ_FLOAT32, {1, 2, 2}, {}, 32), h = view(b, PJ_FLOAT32, {1, 2, 2}, {}, 36);
+    EXPECT_EQ(pj_cpu_lstm_sequence(&xp, &u, &g, &c, &h), PJ_OK) << pj_last_error();
+    pj_tensor strided = view(b, PJ_FLOAT32, {1, 2, 2}, {4, 4, 2}, 40);  // columns apart: the per-step path's job
+    EXPECT_EQ(pj_cpu_lstm_sequence(&xp, &u, &g, &c, &strided), PJ_ERR_ARGUMENT);
+    pj_tensor wide_u = view(b, PJ_FLOAT32, {2, 6});
+    EXPECT_EQ(pj_cpu_lstm_sequence(&xp, &wide_u, &g, &c, &h), PJ_ERR_SHAPE);
+    EXPECT_EQ(pj_cpu_lstm_sequence(&xp, &u, &g, &c, &c), PJ_ERR_ARGUMENT);  // h over c
+    std::vector<double> d(64);
+    pj_tensor xd = view(d, PJ_FLOAT64, {1, 2, 8});
+    EXPECT_EQ(pj_cpu_lstm_sequence(&xd, &u, &g, &c, &h), PJ_ERR_DTYPE);
 }

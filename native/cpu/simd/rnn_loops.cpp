@@ -9,12 +9,12 @@
 namespace pj::cpu::PJ_ISA_NS {
 namespace {
 
-/** One vector of units: the full vectors in place, the tail through zero-padded copies. */
+/** Units [j0, j1) a vector at a time: the full vectors in place, the tail through zero-padded copies. */
 template <class F>
-PJ_INLINE void units(int64_t H, F&& body) {
-    int64_t j = 0;
-    for (; j + kLanesF <= H; j += kLanesF) body(j, kLanesF);
-    if (j < H) body(j, H - j);
+PJ_INLINE void units(int64_t j0, int64_t j1, F&& body) {
+    int64_t j = j0;
+    for (; j + kLanesF <= j1; j += kLanesF) body(j, kLanesF);
+    if (j < j1) body(j, j1 - j);
 }
 
 /** Loads n <= kLanesF floats (the rest zero). */
@@ -34,10 +34,10 @@ PJ_INLINE void st(float* p, vf v, int64_t n) {
 }
 
 // r: xproj, hproj (4H each), cPrev | gates (4H), c, h.
-void lstm_forward(float* const* r, int64_t H) {
+void lstm_forward(float* const* r, int64_t H, int64_t j0, int64_t j1) {
     const float *xp = r[0], *hp = r[1], *cp = r[2];
     float *gates = r[3], *c = r[4], *h = r[5];
-    units(H, [&](int64_t j, int64_t n) {
+    units(j0, j1, [&](int64_t j, int64_t n) {
         vf i = vsigmoid(ld(xp + j, n) + ld(hp + j, n));
         st(gates + j, i, n);
         vf f = vsigmoid(ld(xp + H + j, n) + ld(hp + H + j, n));
@@ -53,10 +53,10 @@ void lstm_forward(float* const* r, int64_t H) {
 }
 
 // r: gates, cPrev, c, dhOut, dhRec, dcNext | dz (4H), dcPrev.
-void lstm_backward(float* const* r, int64_t H) {
+void lstm_backward(float* const* r, int64_t H, int64_t j0, int64_t j1) {
     const float *gates = r[0], *cp = r[1], *c = r[2], *dho = r[3], *dhr = r[4], *dcn = r[5];
     float *dz = r[6], *dcp = r[7];
-    units(H, [&](int64_t j, int64_t n) {
+    units(j0, j1, [&](int64_t j, int64_t n) {
         vf i = ld(gates + j, n), f = ld(gates + H + j, n), g = ld(gates + 2 * H + j, n), o = ld(gates + 3 * H + j, n);
         vf t = vtanh(ld(c + j, n));
         vf dh = ld(dho + j, n) + ld(dhr + j, n);
@@ -70,10 +70,10 @@ void lstm_backward(float* const* r, int64_t H) {
 }
 
 // GRU (reset_after) r: xproj, hproj, rbias (3H each), hPrev | gates (3H), h.
-void gru_forward(float* const* r, int64_t H) {
+void gru_forward(float* const* r, int64_t H, int64_t j0, int64_t j1) {
     const float *xp = r[0], *hp = r[1], *rb = r[2], *hprev = r[3];
     float *gates = r[4], *h = r[5];
-    units(H, [&](int64_t j, int64_t n) {
+    units(j0, j1, [&](int64_t j, int64_t n) {
         vf z = vsigmoid(ld(xp + j, n) + ld(hp + j, n) + ld(rb + j, n));
         st(gates + j, z, n);
         vf rr = vsigmoid(ld(xp + H + j, n) + ld(hp + H + j, n) + ld(rb + H + j, n));
@@ -85,10 +85,10 @@ void gru_forward(float* const* r, int64_t H) {
 }
 
 // r: gates, hproj, rbias, hPrev, dhOut, dhRec, dhCarry | dxproj, dhproj (3H each), dhCarryOut.
-void gru_backward(float* const* r, int64_t H) {
+void gru_backward(float* const* r, int64_t H, int64_t j0, int64_t j1) {
     const float *gates = r[0], *hp = r[1], *rb = r[2], *hprev = r[3], *d1 = r[4], *d2 = r[5], *d3 = r[6];
     float *dx = r[7], *dhp = r[8], *carry = r[9];
-    units(H, [&](int64_t j, int64_t n) {
+    units(j0, j1, [&](int64_t j, int64_t n) {
         vf z = ld(gates + j, n), rr = ld(gates + H + j, n), g = ld(gates + 2 * H + j, n);
         vf dh = ld(d1 + j, n) + ld(d2 + j, n) + ld(d3 + j, n);
         vf dn = dh * (1.0f - z) * (1.0f - g * g);

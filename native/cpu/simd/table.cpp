@@ -10,6 +10,7 @@ void fill_binary(KernelTable* t);
 void fill_reduce(KernelTable* t);
 void fill_optimizer(KernelTable* t);
 void fill_rnn(KernelTable* t);
+void fill_gemm(KernelTable* t);
 
 #define PJ_STRINGIFY2(x) #x
 #define PJ_STRINGIFY(x) PJ_STRINGIFY2(x)
@@ -24,6 +25,7 @@ void fill_table(KernelTable* t) {
     fill_reduce(t);
     fill_optimizer(t);
     fill_rnn(t);
+    fill_gemm(t);
 }
 
 }  // namespace pj::cpu::PJ_ISA_NS

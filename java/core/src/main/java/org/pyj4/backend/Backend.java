@@ -140,6 +140,34 @@ public interface Backend {
      */
     void rnnCell(RnnCell kind, Tensor[] operands);
 
+    /**
+     * An LSTM's forward pass over T steps from h = c = 0: for each step i,
+     * <pre>
+     *     hproj = i == 0 ? 0 : h[i - 1] @ u
+     *     rnnCell(LSTM_FORWARD, xproj[i], hproj, i == 0 ? 0 : c[i - 1]  ->  gates[i], c[i], h[i])
+     * </pre>
+     * xproj [T, B, 4H] (x @ kernel + bias), u [H, 4H]; writes gates [T, B, 4H], c and h [T, B, H].
+     * One float dtype; outputs overlap nothing. This default, which defines the meaning, runs the
+     * steps through {@link #matmul} and {@link #rnnCell}; a backend may fuse them (and then sums each
+     * product in its own order).
+     */
+    default void lstmSequence(Tensor xproj, Tensor u, Tensor gates, Tensor c, Tensor h) { RnnSequences.lstm(this, xproj, u, gates, c, h); }
+
+    /**
+     * The backward pass of {@link #lstmSequence}: for i from T - 1 down to 0,
+     * <pre>
+     *     dhRec = i == T - 1 ? 0 : dz[i + 1] @ u^T
+     *     rnnCell(LSTM_BACKWARD, gates[i], i == 0 ? 0 : c[i - 1], c[i], dh[i], dhRec, dcNext  ->  dz[i], dcPrev)
+     * </pre>
+     * with dcNext = dcLast at the last step and the previous step's dcPrev after it. dh [T, B, H] is
+     * the gradient reaching each h[i] from outside the recurrence, dcLast [B, H] the one reaching
+     * c[T - 1]; writes dz [T, B, 4H], the gradient of the pre-activations (xproj + hproj). The
+     * kernels' and inputs' gradients are products over dz that the caller makes.
+     */
+    default void lstmSequenceGrad(Tensor gates, Tensor c, Tensor u, Tensor dh, Tensor dcLast, Tensor dz) {
+        RnnSequences.lstmGrad(this, gates, c, u, dh, dcLast, dz);
+    }
+
     /** Fills out (a float dtype) with counter-based random numbers; see {@link RandomKind}. */
     void random(RandomKind kind, long seed, long counter, double a, double b, Tensor out);
 

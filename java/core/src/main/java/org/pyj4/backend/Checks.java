@@ -424,6 +424,53 @@ public final class Checks {
         }
     }
 
+    /** Backend.lstmSequence: xproj [T, B, 4H], u [H, 4H] -> gates [T, B, 4H], c, h [T, B, H]. */
+    public static void lstmSequence(Device device, Tensor xproj, Tensor u, Tensor gates, Tensor c, Tensor h) {
+        sequence("lstmSequence", device, new String[] {"xproj", "u", "gates", "c", "h"}, new Tensor[] {xproj, u, gates, c, h}, new int[] {4, 0, 4, 1, 1}, 2);
+    }
+
+    /** Backend.lstmSequenceGrad: gates [T, B, 4H], c, dh [T, B, H], u [H, 4H], dcLast [B, H] -> dz [T, B, 4H]. */
+    public static void lstmSequenceGrad(Device device, Tensor gates, Tensor c, Tensor u, Tensor dh, Tensor dcLast, Tensor dz) {
+        sequence("lstmSequenceGrad", device, new String[] {"gates", "c", "u", "dh", "dcLast", "dz"}, new Tensor[] {gates, c, u, dh, dcLast, dz},
+                new int[] {4, 1, 0, 1, -1, 4}, 5);
+    }
+
+    /**
+     * Operands of a recurrent sequence (the first `inputs` read): widths[k] > 0 means [T, B, widths[k] * H],
+     * 0 the recurrent kernel [H, 4H] that gives H, -w a state [B, w * H]; one float32/float64 dtype;
+     * outputs overlap nothing.
+     */
+    private static void sequence(String op, Device device, String[] names, Tensor[] ops, int[] widths, int inputs) {
+        for (int k = 0; k < ops.length; k++) tensor(op, names[k], ops[k], device, k >= inputs);
+        Tensor u = null, seq = null;
+        for (int k = 0; k < ops.length; k++) {
+            if (widths[k] == 0) u = ops[k];
+            else if (widths[k] > 0 && seq == null) seq = ops[k];
+        }
+        StringBuilder all = new StringBuilder();
+        for (int k = 0; k < ops.length; k++) all.append(k == 0 ? "" : ", ").append(names[k]).append('=').append(describe(ops[k]));
+        if (u.rank() != 2 || u.shape()[1] != 4 * u.shape()[0] || seq.rank() != 3) {
+            throw new ShapeException(op + ": expected u [H, 4H] and [T, B, ...] sequences. Received: " + all);
+        }
+        long h = u.shape()[0], t = seq.shape()[0], b = seq.shape()[1];
+        DType dtype = u.dtype();
+        for (int k = 0; k < ops.length; k++) {
+            long[] s = ops[k].shape();
+            int w = widths[k];
+            boolean ok = w == 0 || (w > 0 ? s.length == 3 && s[0] == t && s[1] == b && s[2] == w * h : s.length == 2 && s[0] == b && s[1] == -w * h);
+            if (!ok) {
+                throw new ShapeException(op + ": expected " + names[k] + " of shape [" + (w > 0 ? t + ", " : "") + b + ", " + Math.abs(w) * h
+                        + "] (T=" + t + ", B=" + b + ", H=" + h + "). Received: " + all);
+            }
+            if (ops[k].dtype() != dtype || (dtype != DType.FLOAT32 && dtype != DType.FLOAT64)) {
+                throw new DTypeException(op + ": expected float32 or float64 operands of one dtype. Received: " + all);
+            }
+        }
+        for (int o = inputs; o < ops.length; o++) {
+            for (int k = 0; k < ops.length; k++) if (k != o) noOverlap(op, names[o], ops[o], names[k], ops[k]);
+        }
+    }
+
     private static void windowShapes(String op, Tensor x, Window window, Tensor cols, String colsName) {
         notNull(op, "window", window);
         if (x.rank() != 4 || cols.rank() != 6) {

@@ -101,6 +101,8 @@ public abstract class BackendConformanceTest {
             tests.add(DynamicTest.dynamicTest("conv2dKernelGrad " + t, () -> suite().conv2dKernelGrad(t)));
             for (PoolKind kind : PoolKind.values()) tests.add(DynamicTest.dynamicTest("pool " + kind + " " + t, () -> suite().pool(kind, t)));
             for (RnnCell kind : RnnCell.values()) tests.add(DynamicTest.dynamicTest("rnnCell " + kind + " " + t, () -> suite().rnnCell(kind, t)));
+            tests.add(DynamicTest.dynamicTest("lstmSequence " + t, () -> suite().lstmSequence(false, t)));
+            tests.add(DynamicTest.dynamicTest("lstmSequenceGrad " + t, () -> suite().lstmSequence(true, t)));
         }
         return tests;
     }

@@ -89,6 +89,8 @@ public final class Conformance {
             conv2dKernelGrad(t);
             for (PoolKind kind : PoolKind.values()) pool(kind, t);
             for (RnnCell kind : RnnCell.values()) rnnCell(kind, t);
+            lstmSequence(false, t);
+            lstmSequence(true, t);
         }
         return cases;
     }
@@ -844,6 +846,56 @@ public final class Conformance {
         return cases - start;
     }
 
+    /** Steps, batch and unit counts of the recurrent-sequence cases: ragged unit and row blocks of a fused backend included. */
+    private static final int[][] SEQUENCE_SIZES = {{1, 1, 1}, {3, 2, 5}, {4, 3, 16}, {3, 7, 40}, {2, 5, 70}, {2, 70, 9}};
+
+    /**
+     * {@link Backend#lstmSequence} (or its grad) over several sizes: once with every operand
+     * contiguous (what a fused backend takes) and once with mixed layouts. Values as in a network
+     * (gates in (0, 1), u scaled by 1 / sqrt(H)), so every output is of order 1 (absolute tolerance,
+     * scale 16).
+     */
+    public int lstmSequence(boolean grad, DType dtype) {
+        String title = grad ? "lstmSequenceGrad" : "lstmSequence";
+        requireAccepted(dtype == DType.FLOAT32 || dtype == DType.FLOAT64, title, dtype);
+        SplittableRandom rnd = rngFor(title, dtype.toString());
+        String[] names = grad ? new String[] {"gates", "c", "u", "dh", "dcLast", "dz"} : new String[] {"xproj", "u", "gates", "c", "h"};
+        int[] widths = grad ? new int[] {4, 1, 0, 1, -1, 4} : new int[] {4, 0, 4, 1, 1};
+        int inputs = grad ? 5 : 2;
+        int start = cases;
+        int c = 0;
+        for (int[] tbh : SEQUENCE_SIZES) {
+            long t = tbh[0], b = tbh[1], h = tbh[2];
+            for (int rep = 0; rep < 2; rep++) {
+                c++;
+                Operand[] ops = new Operand[names.length];
+                for (int k = 0; k < names.length; k++) {
+                    long[] shape = widths[k] == 0 ? new long[] {h, 4 * h} : widths[k] > 0 ? new long[] {t, b, widths[k] * h} : new long[] {b, -widths[k] * h};
+                    Layout layout = rep == 0 ? Layout.CONTIGUOUS : k < inputs ? INPUTS[(c + k) % INPUTS.length] : OUTPUTS[(c + k) % OUTPUTS.length];
+                    if (k >= inputs) {
+                        ops[k] = Operand.random(dtype, shape, layout, Values.Domain.GENERAL, rnd);
+                        continue;
+                    }
+                    double bound = names[k].equals("u") ? 1 / Math.sqrt(h) : names[k].equals("gates") ? 1 : 2;
+                    ops[k] = uniform(dtype, shape, layout, names[k].equals("gates") ? 0 : -bound, bound, rnd);
+                }
+                int[] outputs = new int[names.length - inputs];
+                Tolerance[] tols = new Tolerance[outputs.length];
+                double[][] scales = new double[outputs.length][];
+                for (int k = 0; k < outputs.length; k++) {
+                    outputs[k] = inputs + k;
+                    tols[k] = Tolerances.of("lstmSequence", dtype);
+                    scales[k] = new double[Math.toIntExact(ops[outputs[k]].size())];
+                    Arrays.fill(scales[k], 16);
+                }
+                Call call = grad ? (be, ts) -> be.lstmSequenceGrad(ts[0], ts[1], ts[2], ts[3], ts[4], ts[5])
+                        : (be, ts) -> be.lstmSequence(ts[0], ts[1], ts[2], ts[3], ts[4]);
+                run(title + " T=" + t + " B=" + b + " H=" + h + (rep == 0 ? " contiguous" : " mixed layouts"), names, ops, outputs, call, tols, scales);
+            }
+        }
+        return cases - start;
+    }
+
     /** Uniform values in [lo, hi) in every buffer element. */
     private static Operand uniform(DType dtype, long[] shape, Layout layout, double lo, double hi, SplittableRandom rnd) {
         long[] storage = new long[Math.toIntExact(layout.place(shape).elements())];
@@ -994,6 +1046,17 @@ public final class Conformance {
             Tensor row1 = new Tensor(buf, DType.FLOAT32, new long[] {1, 1}, new long[] {1, 1}, 8);
             expectThrows("rnnCell writing over an input", iae, () -> test.rnnCell(RnnCell.LSTM_FORWARD,
                     new Tensor[] {row4, row4, row1, row4, new Tensor(buf, DType.FLOAT32, new long[] {1, 1}, new long[] {1, 1}, 9), row1}));
+            // LSTM sequence, T = B = H = 1 in 16 floats: xproj/gates [1, 1, 4], u [1, 4], c/h [1, 1, 1].
+            Tensor seq4 = new Tensor(buf, DType.FLOAT32, new long[] {1, 1, 4}, new long[] {4, 4, 1}, 0);
+            Tensor u14 = new Tensor(buf, DType.FLOAT32, new long[] {1, 4}, new long[] {4, 1}, 4);
+            Tensor gates4 = new Tensor(buf, DType.FLOAT32, new long[] {1, 1, 4}, new long[] {4, 4, 1}, 8);
+            Tensor c1 = new Tensor(buf, DType.FLOAT32, new long[] {1, 1, 1}, new long[] {1, 1, 1}, 12);
+            Tensor h1 = new Tensor(buf, DType.FLOAT32, new long[] {1, 1, 1}, new long[] {1, 1, 1}, 13);
+            expectThrows("lstmSequence with u not [H, 4H]", iae,
+                    () -> test.lstmSequence(seq4, new Tensor(buf, DType.FLOAT32, new long[] {1, 3}, new long[] {3, 1}, 4), gates4, c1, h1));
+            expectThrows("lstmSequence writing h over c", iae, () -> test.lstmSequence(seq4, u14, gates4, c1, c1));
+            expectThrows("lstmSequenceGrad writing dz over gates", iae,
+                    () -> test.lstmSequenceGrad(gates4, c1, u14, h1, new Tensor(buf, DType.FLOAT32, new long[] {1, 1}, new long[] {1, 1}, 14), gates4));
 
             Buffer foreign = new ForeignBuffer();
             expectThrows("a buffer of another device", iae,

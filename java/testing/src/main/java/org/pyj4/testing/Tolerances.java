@@ -32,6 +32,7 @@ public final class Tolerances {
     private static final double[] LIBM = {1e-14, 1e-6, 1e-3, 1e-2};
     private static final double[] ACCUMULATED = {1e-13, 1e-5, 1e-3, 1e-2};
     private static final double[] RNN_CELL = {1e-12, 2e-6, 1e-3, 1e-2};
+    private static final double[] RNN_SEQUENCE = {1e-11, 2e-5, 1e-2, 1e-1};
 
     private static final Map<String, double[]> TABLE = new HashMap<>();
 
@@ -74,6 +75,7 @@ public final class Tolerances {
         row("pool.MAX", EXACT);
         row("pool.AVG", ACCUMULATED);    // relative to the mean of |x| over the window
         row("rnnCell", RNN_CELL);        // absolute, for outputs of order 1 (scale 16): vector sigmoid/tanh plus a few roundings
+        row("lstmSequence", RNN_SEQUENCE);  // absolute (scale 16): a few steps of cells and float32 products feeding each other
 
         row("random.UNIFORM", ONE_ROUNDING);
         row("random.NORMAL", LIBM);      // relative to |mean| + |std| and the value

@@ -15,6 +15,7 @@ import org.pyj4.backend.Window;
 import org.pyj4.backend.reference.JavaBackend;
 import org.pyj4.memory.Buffer;
 import org.pyj4.memory.HostBuffer;
+import org.pyj4.ndarray.DType;
 import org.pyj4.ndarray.Device;
 
 /**
@@ -179,6 +180,40 @@ public final class CpuBackend implements Backend {
         try (Descriptors d = Descriptors.of(operands)) {
             CpuLayerNative.rnnCell(kind.ordinal(), operands.length, d.words);
         }
+    }
+
+    /** Fused in native code when every operand is float32 with contiguous rows; else the SPI's per-step default. */
+    @Override public void lstmSequence(Tensor xproj, Tensor u, Tensor gates, Tensor c, Tensor h) {
+        Checks.lstmSequence(device(), xproj, u, gates, c, h);
+        if (!fusable(xproj, u, gates, c, h)) {
+            Backend.super.lstmSequence(xproj, u, gates, c, h);
+            return;
+        }
+        try (Descriptors d = Descriptors.of(xproj, u, gates, c, h)) {
+            CpuLayerNative.lstmSequence(false, d.words);
+        }
+    }
+
+    @Override public void lstmSequenceGrad(Tensor gates, Tensor c, Tensor u, Tensor dh, Tensor dcLast, Tensor dz) {
+        Checks.lstmSequenceGrad(device(), gates, c, u, dh, dcLast, dz);
+        if (!fusable(gates, c, u, dh, dcLast, dz)) {
+            Backend.super.lstmSequenceGrad(gates, c, u, dh, dcLast, dz);
+            return;
+        }
+        try (Descriptors d = Descriptors.of(gates, c, u, dh, dcLast, dz)) {
+            CpuLayerNative.lstmSequence(true, d.words);
+        }
+    }
+
+    /** What native/cpu/rnn_sequence.cpp takes: float32, unit stride along rows, rows at least a row apart, int32 strides. */
+    private static boolean fusable(Tensor... ts) {
+        for (Tensor t : ts) {
+            long[] s = t.shape(), st = t.strides();
+            int w = s.length - 1;
+            if (t.dtype() != DType.FLOAT32 || (s[w] > 1 && st[w] != 1) || (s[w - 1] > 1 && st[w - 1] < s[w])) return false;
+            for (int d = 0; d <= w; d++) if (st[d] < 0 || st[d] > Integer.MAX_VALUE || s[d] > Integer.MAX_VALUE) return false;
+        }
+        return true;
     }
 
     private static int[] windowValues(Window w) {

@@ -24,4 +24,7 @@ final class CpuLayerNative {
     static native void pool(int kind, int[] window, boolean withArgmax, long[] desc);
 
     static native void rnnCell(int kind, int count, long[] desc);
+
+    /** Forward: xproj, u, gates, c, h; grad: gates, c, u, dh, dcLast, dz (all float32, rows contiguous). */
+    static native void lstmSequence(boolean grad, long[] desc);
 }

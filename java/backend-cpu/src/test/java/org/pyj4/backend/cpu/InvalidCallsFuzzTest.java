@@ -84,7 +84,7 @@ class InvalidCallsFuzzTest {
                 long[] bad = corrupt(vx, r);
                 boolean badFirst = r.nextBoolean();
                 long[] first = badFirst ? bad : vx, second = badFirst ? vy : corrupt(vy, r);
-                int which = r.nextInt(8);
+                int which = r.nextInt(9);
                 expectFailure(thrown, () -> {
                     switch (which) {
                         case 0: CpuNative.unary(r.nextInt(UnaryOp.values().length), concat(first, second)); break;
@@ -94,6 +94,8 @@ class InvalidCallsFuzzTest {
                         case 4: CpuNative.matmul(concat(first, vx, second)); break;
                         case 5: CpuNative.where(concat(first, vx, vx, second)); break;
                         case 6: CpuNative.random(r.nextInt(2), 1, 0, 0, 1, bad); break;
+                        case 7: if (r.nextBoolean()) CpuLayerNative.lstmSequence(false, concat(first, vx, vy, second, vx));
+                                else CpuLayerNative.lstmSequence(true, concat(vx, first, vy, vx, second, vy)); break;
                         default: CpuNative.gather(concat(first, second, second)); break;
                     }
                 });
@@ -120,6 +122,8 @@ class InvalidCallsFuzzTest {
         int[] thrown = new int[1];
         try {
             expectFailure(thrown, () -> CpuNative.unary(UnaryOp.EXP.ordinal(), concat(f32, f64)));
+            expectFailure(thrown, () -> CpuLayerNative.lstmSequence(false, concat(f32, f32, f32, f32, f32)));  // 2-D, not [T, B, 4H]
+            expectFailure(thrown, () -> CpuLayerNative.lstmSequence(true, concat(f32, f32, f32)));  // too few descriptors
             expectFailure(thrown, () -> CpuNative.unary(UnaryOp.EXP.ordinal(), concat(f32, flat)));
             expectFailure(thrown, () -> CpuNative.unary(UnaryOp.EXP.ordinal(), concat(i64, i64)));
             expectFailure(thrown, () -> CpuNative.unary(UnaryOp.NEG.ordinal(), concat(f32, readOnly)));

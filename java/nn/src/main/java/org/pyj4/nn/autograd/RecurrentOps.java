@@ -44,39 +44,27 @@ public final class RecurrentOps {
         NDArray gates = NDArray.uninitialized(dt, new long[] {t, b, 4 * h}, be);
         NDArray cs = NDArray.uninitialized(dt, new long[] {t, b, h}, be);
         NDArray hs = xh == null ? NDArray.uninitialized(dt, new long[] {t, b, h}, be) : xh.slice(0, 1L, t + 1, 1L).slice(2, d + 1, d + 1 + h, 1L);
-        NDArray hproj = NDArray.uninitialized(dt, new long[] {b, 4 * h}, be);
-        NDArray zeros = NDArray.empty(dt, new long[] {b, 4 * h}, be);  // zero-filled: h_0, c_0 and the first h_0 @ U
-        Tensor zeroH = step(zeros.slice(1, 0L, h, 1L), -1);
-        if (xh != null) be.copy(zeroH, step(xh.slice(2, d + 1, d + 1 + h, 1L), 0));  // h_{-1} = 0 in step 0's row
-        Tensor u = recurrent.value.tensor();
-        for (long i = 0; i < t; i++) {
-            Tensor hp = zeros.tensor();
-            if (i > 0) {
-                be.matmul(step(hs, i - 1), u, hproj.tensor());
-                hp = hproj.tensor();
-            }
-            be.rnnCell(RnnCell.LSTM_FORWARD, new Tensor[] {step(xp, i), hp, i == 0 ? zeroH : step(cs, i - 1), step(gates, i), step(cs, i), step(hs, i)});
+        if (xh != null) {  // h_{-1} = 0 in step 0's row
+            NDArray zero = NDArray.empty(dt, new long[] {b, h}, be);
+            be.copy(zero.tensor(), step(xh.slice(2, d + 1, d + 1 + h, 1L), 0));
         }
+        be.lstmSequence(xp.tensor(), recurrent.value.tensor(), gates.tensor(), cs.tensor(), hs.tensor());
         NDArray last = hs.get(Index.at(t - 1));
         NDArray output = returnSequences ? hs.transpose(1, 0, 2) : last;
         NDArray[] values = {output, last, cs.get(Index.at(t - 1))};
         return Variable.results(values, (gs, grads) -> {
-            // dz's steps and dc[1] are written before read; dhRec (read as zero by the last step) and
-            // dc[0] without an incoming state gradient must start at zero.
+            // dh: the gradient reaching each h_i from outside (the output sequence's, or only the last
+            // step's, plus the returned state's); dcLast: the one reaching c_T.
+            boolean sequence = returnSequences && gs[0] != null;
+            NDArray dh = sequence ? NDArray.uninitialized(dt, new long[] {t, b, h}, be) : NDArray.empty(dt, new long[] {t, b, h}, be);
+            NDArray dhLast = dh.get(Index.at(t - 1));
+            if (sequence) be.copy(gs[0].transpose(1, 0, 2).tensor(), dh.tensor());
+            else if (gs[0] != null) be.copy(gs[0].tensor(), dhLast.tensor());
+            if (gs[1] != null) be.binary(BinaryOp.ADD, dhLast.tensor(), gs[1].tensor(), dhLast.tensor());
+            NDArray dcLast = gs[2] != null ? NDArray.uninitialized(dt, new long[] {b, h}, be) : NDArray.empty(dt, new long[] {b, h}, be);
+            if (gs[2] != null) be.copy(gs[2].tensor(), dcLast.tensor());  // any layout in, rows contiguous for the fused path
             NDArray dz = NDArray.uninitialized(dt, new long[] {t, b, 4 * h}, be);
-            NDArray dhRec = NDArray.empty(dt, new long[] {b, h}, be);
-            NDArray[] dc = {gs[2] != null ? NDArray.uninitialized(dt, new long[] {b, h}, be) : NDArray.empty(dt, new long[] {b, h}, be),
-                NDArray.uninitialized(dt, new long[] {b, h}, be)};
-            if (gs[2] != null) be.copy(gs[2].tensor(), dc[0].tensor());
-            NDArray lastDh = lastStepGradient(gs[0], gs[1], returnSequences, b, h, dt, be);
-            Tensor ut = recurrent.value.transpose().tensor();
-            for (long i = t - 1; i >= 0; i--) {
-                Tensor dhOut = i == t - 1 ? lastDh.tensor() : returnSequences && gs[0] != null ? sequenceStep(gs[0], i) : zeroH;
-                int in = (int) ((t - 1 - i) % 2);
-                be.rnnCell(RnnCell.LSTM_BACKWARD, new Tensor[] {step(gates, i), i == 0 ? zeroH : step(cs, i - 1), step(cs, i), dhOut,
-                    dhRec.tensor(), dc[in].tensor(), step(dz, i), dc[1 - in].tensor()});
-                if (i > 0) be.matmul(step(dz, i), ut, dhRec.tensor());
-            }
+            be.lstmSequenceGrad(gates.tensor(), cs.tensor(), recurrent.value.tensor(), dh.tensor(), dcLast.tensor(), dz.tensor());
             if (xh != null) {
                 lstmWeightGradients(grads, xh, kernel, recurrent, bias, dz, t, b, h, be);
                 inputGradient(grads, x, kernel, dz.reshape(t * b, 4 * h), t, b, be);

@@ -98,4 +98,8 @@ public final class TimedBackend implements Backend {
     }
     @Override public void pool(PoolKind k, Tensor x, Window w, Tensor o, Tensor a) { time("pool " + k + shape(x), () -> cpu.pool(k, x, w, o, a)); }
     @Override public void rnnCell(RnnCell k, Tensor[] ops) { time("rnnCell " + k + shape(ops[0]), () -> cpu.rnnCell(k, ops)); }
+    @Override public void lstmSequence(Tensor xp, Tensor u, Tensor g, Tensor c, Tensor h) { time("lstmSequence" + shape(xp), () -> cpu.lstmSequence(xp, u, g, c, h)); }
+    @Override public void lstmSequenceGrad(Tensor g, Tensor c, Tensor u, Tensor dh, Tensor dcl, Tensor dz) {
+        time("lstmSequenceGrad" + shape(g), () -> cpu.lstmSequenceGrad(g, c, u, dh, dcl, dz));
+    }
 }
