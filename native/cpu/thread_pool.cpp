@@ -38,6 +38,21 @@ inline void futex_wake(std::atomic<uint32_t>* word, int count) {
 // sleeping worker can take that long on a virtual machine whose idle vCPU was halted (measured on
 // these 2-vCPU machines: a 16M-element sum after a pause ran at one core's speed with a 0.2 ms cap).
 constexpr int64_t kMinPoll = 5000, kMaxPoll = 1000000;  // nanoseconds
+// Where a woken worker runs: Linux wakes a thread on an idle CPU unless that CPU looks busy, and on
+// virtual machines an idle vCPU that the host has descheduled reads as busy ("preempted"). The
+// worker then wakes on the caller's own CPU and preempts the caller (measured on these 2-vCPU
+// machines: the caller stalls ~0.2 ms in the wake call while the worker runs its part, and the
+// worker's polling then shares that CPU), so a second thread makes a loop slower. A worker going to
+// sleep therefore takes the caller's last CPU out of its affinity mask, so that the wake-up goes to
+// another CPU (~0.1 ms later), and puts its mask back once it has done its parts.
+bool avoid_cpu(int cpu, cpu_set_t* home) {
+    if (cpu < 0 || cpu >= CPU_SETSIZE || sched_getaffinity(0, sizeof *home, home) != 0) return false;
+    if (!CPU_ISSET(cpu, home) || CPU_COUNT(home) < 2) return false;
+    cpu_set_t away = *home;
+    CPU_CLR(cpu, &away);
+    return sched_setaffinity(0, sizeof away, &away) == 0;
+}
+
 // The caller, once no part is left to claim, polls this many times for the parts still running
 // elsewhere, then sleeps until the last one finishes.
 constexpr int kCallerPolls = 2000;
@@ -71,6 +86,7 @@ public:
         n_ = n;
         parts_ = parts;
         unfinished_.store((uint32_t)parts, std::memory_order_relaxed);
+        caller_cpu_.store(sched_getcpu(), std::memory_order_relaxed);
         generation_++;
         claim_.store((uint64_t)generation_ << 32 | (uint32_t)parts, std::memory_order_release);
         work_seq_.fetch_add(1, std::memory_order_seq_cst);
@@ -111,8 +127,11 @@ private:
         in_pool_thread = true;
         uint32_t seen = work_seq_.load(std::memory_order_acquire);
         int64_t window = kMinPoll;
+        cpu_set_t home;
+        bool away = false;  // whether the affinity mask leaves out the caller's CPU (see avoid_cpu)
         while (true) {
             claim_parts();
+            if (away) away = sched_setaffinity(0, sizeof home, &home) != 0;
             bool more = false;
             const auto start = std::chrono::steady_clock::now();
             int64_t waited = 0;
@@ -128,9 +147,15 @@ private:
                 waited = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count();
                 window = std::max(window, std::min(kMaxPoll, 2 * waited));
             } else {
+                away = avoid_cpu(caller_cpu_.load(std::memory_order_relaxed), &home);
                 sleepers_.fetch_add(1, std::memory_order_seq_cst);
                 while (work_seq_.load(std::memory_order_seq_cst) == seen) futex_wait(&work_seq_, seen);
                 sleepers_.fetch_sub(1, std::memory_order_seq_cst);
+                const int cpu = sched_getcpu();
+                if (cpu == caller_cpu_.load(std::memory_order_relaxed)) {  // woken there all the same: the caller moved
+                    if (away) away = sched_setaffinity(0, sizeof home, &home) != 0;
+                    if (!away) away = avoid_cpu(cpu, &home);
+                }
                 waited = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count();
                 window = waited <= kMaxPoll ? std::max(kMinPoll, 2 * waited) : std::max(kMinPoll, window / 2);
             }
@@ -146,6 +171,7 @@ private:
     std::atomic<uint32_t> caller_waits_{0};
     alignas(64) std::atomic<uint32_t> work_seq_{0};  // bumped per loop; idle workers sleep on it
     std::atomic<int> sleepers_{0};
+    std::atomic<int> caller_cpu_{-1};  // the CPU the last loop's caller ran on
     // The current loop, written before claim_ publishes it.
     RangeFn fn_ = nullptr;
     void* ctx_ = nullptr;

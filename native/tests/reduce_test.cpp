@@ -1,5 +1,10 @@
 // Reductions against a naive reference over random shapes, axis sets and layouts (transposed,
 // reversed, broadcast), on every instruction set; plus NaN and tie rules and long reductions.
+#include <dirent.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <unistd.h>
+
 #include <map>
 #include <random>
 
@@ -197,6 +202,51 @@ TEST(Reduce, LongReductionsAreAccurateAndThreadIndependent) {
     EXPECT_EQ(one[0], two[0]);
     EXPECT_EQ(one[0], (float)want);
     EXPECT_EQ(at[0], 2'500'000);
+}
+
+// Pool workers that slept between loops (they then leave the caller's CPU out of their affinity
+// while asleep, see thread_pool.cpp) still give thread-independent results, and no thread's mask
+// shrinks by more than that one CPU however often they sleep and wake.
+TEST(Reduce, ResultsAndAffinityHoldAcrossWorkerSleeps) {
+    const int64_t n = 1 << 21;
+    std::vector<float> x(n);
+    for (int64_t i = 0; i < n; i++) x[i] = (float)((i * 7919) % 20001) / 2000.0f - 5.0f;
+    int32_t axis[] = {0};
+    pj_tensor tx = view(x, PJ_FLOAT32, {n});
+    const int threads = pj_cpu_threads();
+    std::vector<float> want(2), got(2);
+    pj_cpu_set_threads(1);
+    for (int op : {PJ_SUM, PJ_MAX}) {
+        pj_tensor t = view(want, PJ_FLOAT32, {1}, {}, op == PJ_MAX);
+        ASSERT_EQ(pj_cpu_reduce(op, &tx, axis, 1, &t), PJ_OK);
+    }
+    for (int t : {2, 3}) {
+        pj_cpu_set_threads(t);
+        for (int round = 0; round < 6; round++) {
+            usleep(round % 2 ? 2000 : 20000);  // past the workers' polling window: they sleep
+            for (int op : {PJ_SUM, PJ_MAX}) {
+                pj_tensor o = view(got, PJ_FLOAT32, {1}, {}, op == PJ_MAX);
+                ASSERT_EQ(pj_cpu_reduce(op, &tx, axis, 1, &o), PJ_OK);
+            }
+            EXPECT_EQ(got[0], want[0]);
+            EXPECT_EQ(got[1], want[1]);
+        }
+    }
+    pj_cpu_set_threads(threads);
+    cpu_set_t process;
+    ASSERT_EQ(sched_getaffinity(0, sizeof process, &process), 0);
+    DIR* dir = opendir("/proc/self/task");
+    ASSERT_NE(dir, nullptr);
+    for (dirent* e; (e = readdir(dir)) != nullptr;) {
+        if (e->d_name[0] == '.') continue;
+        cpu_set_t mask;
+        if (sched_getaffinity(atoi(e->d_name), sizeof mask, &mask) != 0) continue;  // thread gone
+        cpu_set_t both;
+        CPU_AND(&both, &mask, &process);
+        EXPECT_EQ(CPU_COUNT(&both), CPU_COUNT(&mask)) << "thread " << e->d_name << " runs outside the process mask";
+        EXPECT_GE(CPU_COUNT(&mask), CPU_COUNT(&process) - 1) << "thread " << e->d_name;
+    }
+    closedir(dir);
 }
 
 TEST(Reduce, SumOfIntegersWidensAndBoolsCount) {
