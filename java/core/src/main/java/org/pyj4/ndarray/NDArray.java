@@ -221,6 +221,13 @@ public final class NDArray implements AutoCloseable {
         return new NDArray(new Tensor(buf, dtype, shape.clone(), Tensor.contiguousStrides(shape), 0));
     }
 
+    /** As {@link #uninitialized} for the shape of an existing tensor: checked already, and shared (tensors never change theirs). */
+    private static NDArray uninitializedOfShape(DType dtype, long[] tensorShape, Backend backend) {
+        long bytes = Math.multiplyExact(Shapes.size(tensorShape), (long) dtype.itemSize());
+        Buffer buf = backend.allocateUninitialized(bytes);
+        return new NDArray(new Tensor(buf, dtype, tensorShape, Tensor.contiguousStrides(tensorShape), 0));
+    }
+
     private NDArray emptyLike(DType dtype, long[] shape) { return empty(dtype, shape, backend()); }
 
     /** An output on this array's backend that the op about to run overwrites entirely (no zero-fill). */
@@ -714,7 +721,7 @@ public final class NDArray implements AutoCloseable {
         if (dtype() == common && other.dtype() == common && Arrays.equals(tensor.shape(), other.tensor.shape())
                 && !(op == BinaryOp.POW && common.isInteger())) {
             Backend be = backend();
-            NDArray out = uninitialized(outType, tensor.shape(), be); // the common case: no casts, no broadcast views
+            NDArray out = uninitializedOfShape(outType, tensor.shape(), be); // the common case: no casts, no broadcast views
             try {
                 be.binary(op, tensor, other.tensor, out.tensor);
             } catch (RuntimeException | Error e) {
