@@ -238,8 +238,10 @@ _OP, _A, _B, _DONE, _FLAGS, _RESULT = range(6)
 
 class _Frame(threading.local):
     """This thread's argument frame (NDArray.callFrame in Java) as int64 words (q) and float64 words
-    (d). Only the fast path's own straight-line code between writing the arguments and reading the
-    result uses it, so nothing else runs on this thread in between."""
+    (d). Only the fast path's straight-line code, from writing the arguments to reading the result,
+    uses it; nothing in between allocates (so no garbage collection runs a __del__ there). A signal
+    handler that itself runs pyj4 operators right after the Java call returns could overwrite the
+    result word: the one reentry this does not guard against (model.predict's staging does)."""
 
     q = None
     d = None

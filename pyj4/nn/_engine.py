@@ -4,6 +4,7 @@ Java exceptions become Python ones (``java_errors``)."""
 from __future__ import annotations
 
 import json
+import math
 import threading
 
 import jpype
@@ -223,8 +224,8 @@ def _small_input(x: np.ndarray):
 
 # NumPy float32 input takes one crossing: Predictor.predictInto reads x's memory where it is (or, for
 # a small batch, this thread's staged copy) and writes the predictions into a NumPy array made here
-# (or a staged one, then copied), so nothing is wrapped or converted per call. What it needs from the JVM is cached: Java long[] shapes, and per model (by id) and input
-# shape the output's shape. That is only a hint (a model may have been replaced under the
+# (or a staged one, then copied), so nothing is wrapped or converted per call. What it needs from
+# the JVM is cached: Java long[] shapes, and per model (by id) and input shape the output's shape. That is only a hint (a model may have been replaced under the
 # same id, or changed): predictInto checks it and declines when it is not the model's.
 _jshapes: dict = {}
 _output_samples: dict = {}
@@ -280,18 +281,18 @@ def _predict_into(j, x: np.ndarray, batch_size: int):
     shape, or x is large and not C-contiguous (the caller then takes the general path)."""
     global _predict_into_method
     key = (id(j), x.shape)
-    cached = _output_samples.get(key)  # (output shape, its Java long[]); () when the output is unknown
+    cached = _output_samples.get(key)  # (output shape, its Java long[], bytes); () when the output is unknown
     if cached is None:
         sample = tuple(int(d) for d in j.outputShape())
         if len(_output_samples) > 256:
             _output_samples.clear()
         shape = x.shape[:1] + sample
-        cached = _output_samples[key] = () if any(d < 0 for d in sample) else (shape, _jshape(shape))
+        cached = _output_samples[key] = () if any(d < 0 for d in sample) else (shape, _jshape(shape), 4 * math.prod(shape))
     if not cached:
         return None
     if _predict_into_method is None:
         _predict_into_method = _cls("org.pyj4.nn.training.Predictor").predictInto
-    if x.nbytes <= SMALL_BYTES and not _staging.busy:
+    if x.nbytes <= SMALL_BYTES and cached[2] <= SMALL_BYTES and not _staging.busy:
         staged = _staging.arrays.get(key) or _staged(key, x.shape, cached[0])
         _staging.busy = True
         try:

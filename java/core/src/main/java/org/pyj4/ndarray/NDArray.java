@@ -1178,7 +1178,8 @@ public final class NDArray implements AutoCloseable {
     // The same entry points through a per-thread argument frame: Python writes an op's arguments
     // into the frame (a direct buffer it sees as a memoryview) and calls a method that takes and
     // returns nothing. JPype converts each argument at about 0.1 us and a long result at about
-    // 0.4 us, while a call without either costs about 0.3 us: this halves the cost of `a + b`.
+    // 0.4 us, while a call without either costs about 0.3 us: JPype's share of `a + b` drops from
+    // about 1.1 to 0.4 us (the frame's memoryview stores cost Python about 0.2 us).
     // Words of the frame, in native byte order:
     static final int FRAME_OP = 0;        // op ordinal
     static final int FRAME_A = 1;         // handle of a (or of x)
