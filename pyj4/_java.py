@@ -2,6 +2,7 @@
 Java exceptions into the Python exceptions NumPy would raise."""
 from __future__ import annotations
 
+import collections
 import functools
 
 import numpy as np
@@ -80,7 +81,8 @@ def translate(exc):
 # Handles (see NDArray.register in Java) of small arrays whose Python owner is gone but that are not
 # closed yet (at most one, see pyj4._ndarray.NDArray.__del__): the next operator call closes it on
 # its way into Java, any other pyj4 call (pj.memory() included) first.
-released = []
+# A deque, not a list: a list that keeps going from one item to none and back reallocates each time.
+released = collections.deque()
 
 
 def close_released():

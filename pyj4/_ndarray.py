@@ -9,6 +9,7 @@ NDArray that made them is gone.
 from __future__ import annotations
 
 import numbers
+import threading
 
 import _jpype
 import jpype
@@ -206,8 +207,10 @@ def _enum_constant(enum_name, member):
 
 
 class _Fast:
-    """The Java entry points of the operator fast path (static methods with a single signature each:
-    JPype then skips its overload resolution), bound on first use. See NDArray.binaryHandle in Java."""
+    """The Java entry points of the operator fast path, bound on first use (see _bind_frame): each
+    takes its arguments from, and leaves its result in, this thread's argument frame (see
+    NDArray.binaryFrame in Java). JPype's call without arguments or result costs a third of one
+    with them."""
 
     binary = None
     binary_double = None
@@ -218,86 +221,140 @@ class _Fast:
 
     @classmethod
     def bind(cls):
+        global _binary_frame
         cls.register = J.NDArray.register
         cls.lookup = J.NDArray.fromHandle
-        cls.unary = J.NDArray.unaryHandle
-        cls.binary_double = J.NDArray.binaryDoubleHandle
-        cls.binary_long = J.NDArray.binaryLongHandle
-        cls.binary = J.NDArray.binaryHandle
+        cls.unary = J.NDArray.unaryFrame
+        cls.binary_double = J.NDArray.binaryDoubleFrame
+        cls.binary_long = J.NDArray.binaryLongFrame
+        cls.binary = _binary_frame = J.NDArray.binaryFrame
+
+
+_binary_frame = None  # _Fast.binary as a global: the hot path reads it without a class lookup
+
+# Words of the argument frame (NDArray.FRAME_* in Java). The hot path in _binary writes them as literals.
+_OP, _A, _B, _DONE, _FLAGS, _RESULT = range(6)
+
+
+class _Frame(threading.local):
+    """This thread's argument frame (NDArray.callFrame in Java) as int64 words (q) and float64 words
+    (d). Only the fast path's straight-line code, from writing the arguments to reading the result,
+    uses it; nothing in between allocates (so no garbage collection runs a __del__ there). A signal
+    handler that itself runs pyj4 operators right after the Java call returns could overwrite the
+    result word: the one reentry this does not guard against (model.predict's staging does)."""
+
+    q = None
+    d = None
+
+
+_frame = _Frame()
+
+
+def _bind_frame():
+    """Binds this thread's frame (and the entry points); returns its int64 view."""
+    if _Fast.binary is None:
+        _Fast.bind()
+    words = memoryview(J.NDArray.callFrame()).cast("B")
+    _frame.d = words.cast("d")
+    q = _frame.q = words.cast("q")
+    return q
+
+
+def _frame_call(call, f, done):
+    """call() once its arguments are in frame f; returns the result handle."""
+    try:
+        call()
+    except BaseException as e:
+        return _frame_failed(e, call, f, done)
+    return f[_RESULT]
+
+
+def _frame_failed(e, call, f, done):
+    """After a frame call raised e: retries once if this thread was attached to the JVM anew (the new
+    attachment has no frame yet); else `done` goes back to wait for the next call (a closed or stale
+    handle closes nothing) and a Java exception becomes NumPy's."""
+    if isinstance(e, jpype.JException) and not J.NDArray.hasCallFrame():
+        g = _bind_frame()
+        g[:] = f
+        try:
+            call()
+            return g[_RESULT]
+        except BaseException as again:
+            e = again
+    if done:
+        released.append(done)
+    if isinstance(e, jpype.JException):
+        raise translate(e) from None
+    raise e
 
 
 def _scalar_op(code, a, s, scalar_first):
     """``a op s`` (``s op a`` if scalar_first) for a Python float or int s, in one Java call; None
     when s is not one (an int beyond int64 takes the general path, which raises NumPy's error)."""
     tp = type(s)
-    if tp is float:
-        call = _Fast.binary_double
-    elif tp is int and -(2**63) <= s < 2**63:
-        call = _Fast.binary_long
-    else:
+    if tp is not float and (tp is not int or not -(2**63) <= s < 2**63):
         return None
-    if call is None:
-        _Fast.bind()
-        return _scalar_op(code, a, s, scalar_first)
+    f = _frame.q or _bind_frame()
     try:
-        ha = a._h or _handle(a)
+        f[_A] = a._h or _handle(a)
     except jpype.JException as e:
         raise translate(e) from None
-    done = _take_released()
-    try:
-        h = call(code, ha, s, scalar_first, done)
-    except BaseException as e:
-        if done:  # as in _binary
-            released.append(done)
-        if isinstance(e, jpype.JException):
-            raise translate(e) from None
-        raise
-    return _wrap_handle(h, a._n)  # a scalar does not grow the result
+    if tp is float:
+        _frame.d[_B] = s
+        call = _Fast.binary_double
+    else:
+        f[_B] = s
+        call = _Fast.binary_long
+    f[_OP] = code
+    f[_FLAGS] = scalar_first
+    f[_DONE] = done = _take_released()
+    return _wrap_handle(_frame_call(call, f, done), a._n)  # a scalar does not grow the result
 
 
 def _handle(a):
     """a's handle, registering its Java array on first use (a one-off call per array)."""
     h = a._h
     if not h:
+        if _Fast.register is None:
+            _Fast.bind()
         h = a._h = int(_Fast.register(a._jo))
     return h
 
 
 def _binary(op_name):
     op = _enum_constant("BinaryOp", op_name)
-    code = []  # [ordinal], looked up on first use
+    code = -1  # the op's ordinal, looked up on first use
 
     def ordinal():
-        if not code:
-            _Fast.bind()
-            code[:] = [int(op().ordinal())]
-        return code[0]
+        nonlocal code
+        if code < 0:
+            code = int(op().ordinal())
+        return code
 
     def forward(self, other):
-        if type(other) is NDArray:  # the common case: one Java call, ints in and out
-            call = _Fast.binary
-            if call is None or not code:
+        if type(other) is NDArray:  # the common case: one Java call through this thread's frame
+            f = _frame.q
+            if f is None or code < 0:
                 ordinal()
-                call = _Fast.binary
+                f = _frame.q or _bind_frame()
             try:
-                ha = self._h or _handle(self)
-                hb = other._h or _handle(other)
+                f[1] = self._h or _handle(self)  # _A (see _OP...)
+                f[2] = other._h or _handle(other)  # _B
             except jpype.JException as e:
                 raise translate(e) from None
+            f[0] = code  # _OP
             done = 0
             if released:
                 try:
                     done = released.pop()
                 except IndexError:  # another thread took it
                     pass
+            f[3] = done  # _DONE
             try:
-                h = call(code[0], ha, hb, done)
+                _binary_frame()
+                h = f[5]  # _RESULT
             except BaseException as e:
-                if done:  # maybe not closed yet: close it later (a closed or stale handle closes nothing)
-                    released.append(done)
-                if isinstance(e, jpype.JException):
-                    raise translate(e) from None
-                raise
+                h = _frame_failed(e, _binary_frame, f, done)
             # As _wrap_handle (inlined: this is the hot path). The result has at most as many
             # elements as both operands' counts multiplied.
             r = _new(NDArray)
@@ -397,8 +454,6 @@ class NDArray:
         except AttributeError:  # __init__ failed before it set the slots
             return
         if h:
-            if not _jvm_running():
-                return
             if self._small:
                 # A small operator result: hand its closing to the next operator call, which makes
                 # it on its way into Java. At most one waits; a second one is closed now.
@@ -409,6 +464,8 @@ class NDArray:
                     h = released.pop()
                 except IndexError:
                     return
+            if not _jvm_running():
+                return
             try:
                 J.NDArray.closeHandle(h)
             except Exception:
@@ -634,21 +691,17 @@ class NDArray:
     # -- elementwise
     def _unary(self, name):
         op = _UNARY.get(name)
-        call = _Fast.unary
-        if op is None or call is None:
-            _Fast.bind()
-            call = _Fast.unary
+        f = _frame.q
+        if op is None or f is None:
+            f = f or _bind_frame()
             op = _UNARY[name] = int(getattr(J.UnaryOp, name).ordinal())
-        done = _take_released()
         try:
-            h = call(op, self._h or _handle(self), done)
-        except BaseException as e:
-            if done:  # as in _binary
-                released.append(done)
-            if isinstance(e, jpype.JException):
-                raise translate(e) from None
-            raise
-        return _wrap_handle(h, self._n)
+            f[_A] = self._h or _handle(self)
+        except jpype.JException as e:
+            raise translate(e) from None
+        f[_OP] = op
+        f[_DONE] = done = _take_released()
+        return _wrap_handle(_frame_call(_Fast.unary, f, done), self._n)
 
     def __neg__(self):
         return self._unary("NEG")

@@ -56,3 +56,41 @@ def test_a_model_that_changes_shape_predicts_its_new_output():
     assert model.predict(x, batch_size=2).shape == (4, 2)
     model.pop()
     assert model.predict(x, batch_size=2).shape == (4, 3)
+
+
+def test_small_batches_staged_per_thread_match_the_general_path():
+    import threading
+
+    from pyj4.nn import _engine
+
+    model = mlp()
+    x = rows(8)
+    want = model.predict(pj.asarray(x), batch_size=8)
+    # a strided (not C-contiguous) small input is staged too
+    strided = np.repeat(x, 2, axis=0)[::2]
+    assert not strided.flags.c_contiguous
+    np.testing.assert_allclose(model.predict(strided, batch_size=8), want, rtol=1e-6, atol=1e-6)
+    # while this thread's staging arrays are in use (a reentrant call), the unstaged way gives the same
+    _engine._staging.busy = True
+    try:
+        np.testing.assert_allclose(model.predict(x, batch_size=8), want, rtol=1e-6, atol=1e-6)
+    finally:
+        _engine._staging.busy = False
+    # threads predicting at once each use their own staging arrays
+    errors = []
+
+    def work(seed):
+        try:
+            mine = rows(3, seed=seed)
+            ref = model.predict(pj.asarray(mine), batch_size=3)
+            for _ in range(200):
+                np.testing.assert_allclose(model.predict(mine, batch_size=3), ref, rtol=1e-6, atol=1e-6)
+        except BaseException as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=(s,)) for s in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors[0]

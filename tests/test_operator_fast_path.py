@@ -87,3 +87,51 @@ def test_python_scalar_errors_match_numpy():
         a + 2**70
     with pytest.raises(TypeError):
         pj.asarray(np.ones(2, np.float32)) & 1.0
+
+
+def test_threads_each_use_their_own_argument_frame():
+    import threading
+
+    x = np.arange(1, 9, dtype=np.float32)
+    a = pj.asarray(x)
+    errors = []
+
+    def work(k):
+        try:
+            b = pj.asarray(np.full(8, k, np.float32))
+            for _ in range(300):
+                np.testing.assert_allclose(((a + b) * b - a).numpy(), (x + k) * k - x, rtol=1e-6)
+                np.testing.assert_allclose(pj.exp(a - a).numpy(), np.ones(8, np.float32))
+                np.testing.assert_allclose((a * 2.0 + k).numpy(), x * 2.0 + k, rtol=1e-6)
+        except BaseException as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(1, 5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors[0]
+
+
+def test_a_thread_attached_to_the_jvm_anew_gets_a_new_frame():
+    import threading
+
+    import jpype
+
+    a = pj.asarray(np.arange(4, dtype=np.float32))
+    got = []
+
+    def work():
+        got.append((a + a).numpy().copy())
+        jpype.JClass("java.lang.Thread").detach()  # its next call attaches it anew, without the frame it had
+        got.append((a + a).numpy().copy())
+        got.append(pj.exp(a).numpy().copy())
+
+    t = threading.Thread(target=work)
+    t.start()
+    t.join()
+    assert len(got) == 3
+    np.testing.assert_array_equal(got[0], [0, 2, 4, 6])
+    np.testing.assert_array_equal(got[1], [0, 2, 4, 6])
+    np.testing.assert_allclose(got[2], np.exp(np.arange(4, dtype=np.float32)), rtol=1e-6)

@@ -4,6 +4,7 @@
 #include "glue.h"
 
 using pj::jni::check;
+using pj::jni::dense;
 using pj::jni::throw_java;
 using pj::jni::unpack;
 
@@ -27,6 +28,30 @@ PJ_JNI(void, binary)(JNIEnv* env, jclass, jint op, jlongArray desc) {
     PJ_JNI_BODY("binary", {
         pj_tensor t[3];
         if (unpack(env, "binary", desc, 3, t)) check(env, pj_cpu_binary(op, &t[0], &t[1], &t[2]));
+    })
+}
+
+// The dense forms (see CpuBackend.binary): operands of one shape, each contiguous, travel as scalars
+// (address, byte size, offset in elements), with no descriptor array to copy and parse.
+PJ_JNI(void, unaryDense)(JNIEnv* env, jclass, jint op, jint dtype, jint out_dtype, jlong n, jlong x, jlong x_bytes,
+                         jlong x_offset, jlong out, jlong out_bytes, jlong out_offset, jint out_flags) {
+    PJ_JNI_BODY("unary", {
+        pj_tensor t[2];
+        dense(t[0], x, x_bytes, dtype, x_offset, 0, n);
+        dense(t[1], out, out_bytes, out_dtype, out_offset, out_flags, n);
+        check(env, pj_cpu_unary(op, &t[0], &t[1]));
+    })
+}
+
+PJ_JNI(void, binaryDense)(JNIEnv* env, jclass, jint op, jint dtype, jint out_dtype, jlong n, jlong a, jlong a_bytes,
+                          jlong a_offset, jlong b, jlong b_bytes, jlong b_offset, jlong out, jlong out_bytes,
+                          jlong out_offset, jint out_flags) {
+    PJ_JNI_BODY("binary", {
+        pj_tensor t[3];
+        dense(t[0], a, a_bytes, dtype, a_offset, 0, n);
+        dense(t[1], b, b_bytes, dtype, b_offset, 0, n);
+        dense(t[2], out, out_bytes, out_dtype, out_offset, out_flags, n);
+        check(env, pj_cpu_binary(op, &t[0], &t[1], &t[2]));
     })
 }
 

@@ -96,4 +96,17 @@ truncated:
     return false;
 }
 
+PJ_PLAIN_LOOPS void dense(pj_tensor& t, jlong address, jlong byte_size, jint dtype, jlong offset, jint flags, jlong n) {
+    t.data = reinterpret_cast<void*>(static_cast<intptr_t>(address));
+    t.byte_size = byte_size;
+    t.dtype = dtype;
+    t.rank = 1;
+    t.offset = offset;
+    t.flags = (uint32_t)flags;
+    t.reserved = 0;
+    t.shape[0] = n;
+    t.strides[0] = 1;
+    for (int d = 1; d < PJ_MAX_RANK; d++) t.shape[d] = t.strides[d] = 0;
+}
+
 }  // namespace pj::jni

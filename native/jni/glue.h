@@ -26,6 +26,9 @@ inline void check(JNIEnv* env, int status) {
 /** Unpacks exactly `count` (<= kMaxTensors) tensors; false (with a pending IllegalArgumentException) if malformed. */
 bool unpack(JNIEnv* env, const char* op, jlongArray desc, int count, pj_tensor* out);
 
+/** A dense run of n elements from element `offset` of a buffer: rank 1, stride 1 (the C ABI validates it). */
+void dense(pj_tensor& t, jlong address, jlong byte_size, jint dtype, jlong offset, jint flags, jlong n);
+
 }  // namespace pj::jni
 
 // Every body is wrapped: a C++ exception here (none is expected) becomes a BackendException.

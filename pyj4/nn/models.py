@@ -21,6 +21,8 @@ from .callbacks import Callback, History
 from .layers import InputLayer, Layer, _fmt
 from .layers.core import _sample_shape
 
+_FLOAT32 = np.dtype(np.float32)  # NumPy's native float32 dtype is this one object: `is` spares a slow ==
+
 
 def _compatible(declared, given) -> bool:
     """Whether a sample shape fits the declared one (None there: any size)."""
@@ -341,10 +343,12 @@ class Model:
         """The model's outputs for ``x`` as a numpy array (computed in the JVM, ``batch_size`` rows at a time)."""
         # Serving a built model float32 rows of its input shape: nothing below would change them,
         # so skip straight to the engine (this is most of a batch-1 call's Python time).
-        if (type(x) is np.ndarray and x.dtype == np.float32 and verbose == 0 and type(batch_size) is int and batch_size >= 1
+        if (type(x) is np.ndarray and x.dtype is _FLOAT32 and verbose == 0 and type(batch_size) is int and batch_size >= 1
                 and self._j is not None and self._built_for_input and self._input_dtype == "float32"
-                and x.shape[1:] == self._input_shape and x.shape[0] > 0 and x.flags.c_contiguous):
-            return _engine.predict(self._j, x, batch_size)
+                and x.shape[1:] == self._input_shape and x.shape[0] > 0):
+            out = _engine.predict_rows(self._j, x, batch_size)
+            if out is not None:
+                return out
         who = "predict"
         batch_size = 32 if batch_size is None else _checks.integer(who, "batch_size", batch_size, min_value=1)
         _verbosity(who, verbose)

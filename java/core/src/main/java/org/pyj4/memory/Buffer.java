@@ -1,7 +1,8 @@
 package org.pyj4.memory;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.ref.Cleaner;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.pyj4.ndarray.Device;
 
 /**
@@ -15,7 +16,16 @@ public abstract class Buffer {
 
     private final Device device;
     private final long byteSize;
-    private final AtomicInteger refs = new AtomicInteger(1);
+    private volatile int refs = 1;  // updated through REFS: no AtomicInteger object per buffer
+    private static final VarHandle REFS;
+
+    static {
+        try {
+            REFS = MethodHandles.lookup().findVarHandle(Buffer.class, "refs", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     private final Cleaner.Cleanable cleanable;
 
     /**
@@ -32,20 +42,20 @@ public abstract class Buffer {
 
     public final Device device() { return device; }
     public final long byteSize() { return byteSize; }
-    public final boolean isReleased() { return refs.get() <= 0; }
+    public final boolean isReleased() { return refs <= 0; }
 
     /** Adds a reference; fails if the buffer was already freed. */
     public final Buffer retain() {
         while (true) {
-            int n = refs.get();
+            int n = refs;
             if (n <= 0) throw new IllegalStateException("buffer was already released: it cannot be used again");
-            if (refs.compareAndSet(n, n + 1)) return this;
+            if (REFS.compareAndSet(this, n, n + 1)) return this;
         }
     }
 
     /** Drops a reference; the memory is freed when the last one goes. */
     public final void release() {
-        int n = refs.decrementAndGet();
+        int n = (int) REFS.getAndAdd(this, -1) - 1;
         if (n == 0) cleanable.clean();
         else if (n < 0) throw new IllegalStateException("buffer released more often than retained");
     }

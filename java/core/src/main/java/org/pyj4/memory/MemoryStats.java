@@ -17,7 +17,7 @@ public final class MemoryStats {
 
     static void add(long bytes) {
         long now = allocated.addAndGet(bytes);
-        peak.accumulateAndGet(now, Math::max);
+        if (now > peak.get()) peak.accumulateAndGet(now, Math::max);  // a read, not a CAS, when no new peak
     }
 
     static void subtract(long bytes) { allocated.addAndGet(-bytes); }

@@ -77,6 +77,52 @@ class PythonFastPathTest {
         }
     }
 
+    @Test void frameEntryPointsReadTheirArgumentsAndWriteTheResult() throws Exception {
+        try (NDArray a = NDArray.create(new float[] {1, 2, 4}); NDArray b = NDArray.create(new float[] {10, 20, 40})) {
+            long ha = NDArray.register(a), hb = NDArray.register(b);
+            java.nio.ByteBuffer f = NDArray.callFrame();
+            assertTrue(NDArray.hasCallFrame());
+            assertTrue(f == NDArray.callFrame(), "one frame per thread");
+            f.putLong(8 * NDArray.FRAME_OP, BinaryOp.SUB.ordinal()).putLong(8 * NDArray.FRAME_A, hb).putLong(8 * NDArray.FRAME_B, ha)
+                    .putLong(8 * NDArray.FRAME_DONE, 0);
+            NDArray.binaryFrame();
+            long diff = f.getLong(8 * NDArray.FRAME_RESULT);
+            assertArrayEquals(new double[] {9, 18, 36}, NDArray.fromHandle(diff).toDoubleArray());
+            f.putLong(8 * NDArray.FRAME_OP, UnaryOp.NEG.ordinal()).putLong(8 * NDArray.FRAME_A, diff).putLong(8 * NDArray.FRAME_DONE, 0);
+            NDArray.unaryFrame();
+            long neg = f.getLong(8 * NDArray.FRAME_RESULT);
+            assertArrayEquals(new double[] {-9, -18, -36}, NDArray.fromHandle(neg).toDoubleArray());
+            // a Python float first (8.0 / a), then a Python int second (a - 1); `done` closes diff
+            f.putLong(8 * NDArray.FRAME_OP, BinaryOp.DIV.ordinal()).putLong(8 * NDArray.FRAME_A, ha).putDouble(8 * NDArray.FRAME_B, 8.0)
+                    .putLong(8 * NDArray.FRAME_FLAGS, 1).putLong(8 * NDArray.FRAME_DONE, diff);
+            NDArray.binaryDoubleFrame();
+            long q = f.getLong(8 * NDArray.FRAME_RESULT);
+            assertArrayEquals(new double[] {8, 4, 2}, NDArray.fromHandle(q).toDoubleArray());
+            assertEquals(DType.FLOAT32, NDArray.fromHandle(q).dtype());
+            assertThrows(IllegalArgumentException.class, () -> NDArray.fromHandle(diff));
+            f.putLong(8 * NDArray.FRAME_OP, BinaryOp.SUB.ordinal()).putLong(8 * NDArray.FRAME_B, 1).putLong(8 * NDArray.FRAME_FLAGS, 0)
+                    .putLong(8 * NDArray.FRAME_DONE, 0);
+            NDArray.binaryLongFrame();
+            long d = f.getLong(8 * NDArray.FRAME_RESULT);
+            assertArrayEquals(new double[] {0, 1, 3}, NDArray.fromHandle(d).toDoubleArray());
+            // errors leave the result word alone and the operands open
+            f.putLong(8 * NDArray.FRAME_RESULT, -7).putLong(8 * NDArray.FRAME_OP, BinaryOp.ADD.ordinal()).putLong(8 * NDArray.FRAME_A, ha)
+                    .putLong(8 * NDArray.FRAME_B, 12345);
+            assertThrows(IllegalArgumentException.class, NDArray::binaryFrame);
+            assertEquals(-7, f.getLong(8 * NDArray.FRAME_RESULT));
+            for (long h : new long[] {neg, q, d, ha, hb}) NDArray.closeHandle(h);
+        }
+        // a thread that never asked for a frame has none: the frame methods say so
+        Throwable[] seen = new Throwable[1];
+        Thread t = new Thread(() -> {
+            seen[0] = assertThrows(IllegalStateException.class, NDArray::binaryFrame);
+            assertFalse(NDArray.hasCallFrame());
+        });
+        t.start();
+        t.join();
+        assertTrue(seen[0].getMessage().contains("callFrame"));
+    }
+
     @Test void handlesAreReusedAndTheTableGrows() {
         long[] hs = new long[300];
         NDArray[] arrays = new NDArray[hs.length];

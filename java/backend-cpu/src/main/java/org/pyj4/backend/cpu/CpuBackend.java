@@ -48,9 +48,48 @@ public final class CpuBackend implements Backend {
     /** As {@link #allocate}, without the zero-fill (a recycled block keeps what it held). */
     @Override public Buffer allocateUninitialized(long bytes) {
         if (bytes < 0) throw new IllegalArgumentException("allocate: expected a size >= 0. Received: " + bytes);
+        if (bytes <= SmallBlocks.MAX_BYTES) return SMALL.allocate(bytes);
         long address = CpuNative.allocateUninitialized(bytes);
         if (address == 0) throw new OutOfMemoryError("cpu backend: could not allocate " + bytes + " bytes of host memory");
         return HostBuffer.adopt(address, bytes, () -> CpuNative.free(address, bytes));
+    }
+
+    private static final SmallBlocks SMALL = new SmallBlocks();
+
+    /**
+     * Blocks of at most MAX_BYTES that arrays let go of, kept for the next array of their size class
+     * (a multiple of 64 bytes) instead of going back to native malloc: for an op on a few elements, a
+     * malloc/free pair of 64-byte aligned blocks and the two JNI crossings cost about as much as the
+     * op itself. At most PER_CLASS blocks per class (256 KiB in all) wait here; they are not counted
+     * in MemoryStats, which counts live arrays (as for the native allocator's own cache).
+     */
+    private static final class SmallBlocks {
+        static final int MAX_BYTES = 1024;
+        static final int PER_CLASS = 16;
+        private final long[][] free = new long[MAX_BYTES / 64][PER_CLASS];
+        private final int[] count = new int[MAX_BYTES / 64];
+
+        Buffer allocate(long bytes) {
+            int c = (int) Math.max(bytes - 1, 0) >> 6;  // class c holds blocks of (c + 1) * 64 bytes
+            long capacity = (c + 1) * 64L;
+            long address = take(c);
+            if (address == 0) {
+                address = CpuNative.allocateUninitialized(capacity);
+                if (address == 0) throw new OutOfMemoryError("cpu backend: could not allocate " + bytes + " bytes of host memory");
+            }
+            long a = address;
+            return HostBuffer.adopt(a, bytes, () -> {
+                if (!give(c, a)) CpuNative.free(a, capacity);
+            });
+        }
+
+        private synchronized long take(int c) { return count[c] == 0 ? 0 : free[c][--count[c]]; }
+
+        private synchronized boolean give(int c, long address) {
+            if (count[c] == PER_CLASS) return false;
+            free[c][count[c]++] = address;
+            return true;
+        }
     }
 
     @Override public void write(Buffer dst, long byteOffset, ByteBuffer src) { HOST.write(dst, byteOffset, src); }
@@ -64,15 +103,34 @@ public final class CpuBackend implements Backend {
         }
     }
 
+    @SuppressWarnings("try")  // the Descriptors only hold the buffers while the call runs
     @Override public void unary(UnaryOp op, Tensor x, Tensor out) {
         Checks.unary(device(), op, x, out);
+        if (x.isContiguous() && out.isContiguous()) {  // the usual case: scalars describe both (CpuNative.unaryDense)
+            try (Descriptors d = Descriptors.hold(x, out)) {
+                HostBuffer bx = (HostBuffer) x.buffer(), bo = (HostBuffer) out.buffer();
+                CpuNative.unaryDense(op.ordinal(), x.dtype().ordinal(), out.dtype().ordinal(), x.size(),
+                        bx.address(), bx.byteSize(), x.offset(), bo.address(), bo.byteSize(), out.offset(), Descriptors.flags(bo));
+            }
+            return;
+        }
         try (Descriptors d = Descriptors.of(x, out)) {
             CpuNative.unary(op.ordinal(), d.words);
         }
     }
 
+    @SuppressWarnings("try")
     @Override public void binary(BinaryOp op, Tensor a, Tensor b, Tensor out) {
         Checks.binary(device(), op, a, b, out);
+        if (a.isContiguous() && b.isContiguous() && out.isContiguous()) {  // the usual case, as in unary
+            try (Descriptors d = Descriptors.hold(a, b, out)) {
+                HostBuffer ba = (HostBuffer) a.buffer(), bb = (HostBuffer) b.buffer(), bo = (HostBuffer) out.buffer();
+                CpuNative.binaryDense(op.ordinal(), a.dtype().ordinal(), out.dtype().ordinal(), a.size(),
+                        ba.address(), ba.byteSize(), a.offset(), bb.address(), bb.byteSize(), b.offset(),
+                        bo.address(), bo.byteSize(), out.offset(), Descriptors.flags(bo));
+            }
+            return;
+        }
         try (Descriptors d = Descriptors.of(a, b, out)) {
             CpuNative.binary(op.ordinal(), d.words);
         }

@@ -15,6 +15,14 @@ final class CpuNative {
 
     static native void binary(int op, long[] desc);
 
+    /** unary of dense operands of one shape: n elements from element {@code xOffset} of x's buffer, and so on. */
+    static native void unaryDense(int op, int dtype, int outDtype, long n, long x, long xBytes, long xOffset,
+                                  long out, long outBytes, long outOffset, int outFlags);
+
+    /** binary of dense operands of one shape and dtype (see unaryDense). */
+    static native void binaryDense(int op, int dtype, int outDtype, long n, long a, long aBytes, long aOffset,
+                                   long b, long bBytes, long bOffset, long out, long outBytes, long outOffset, int outFlags);
+
     static native void where(long[] desc);
 
     static native void reduce(int op, int[] axes, long[] desc);

@@ -55,16 +55,41 @@ final class Descriptors implements AutoCloseable {
         return d;
     }
 
-    private int put(Tensor t, int at) {
+    /**
+     * Retains the tensors' buffers, packing nothing: for a call that passes them as scalars (the
+     * dense entry points). Use it in try-with-resources, as {@link #of}.
+     */
+    static Descriptors hold(Tensor... tensors) {
+        Descriptors d = MINE.get();
+        if (d.open) d = new Descriptors(0);
+        d.open = true;
+        if (d.held.length < tensors.length) d.held = new Buffer[tensors.length];
+        try {
+            for (Tensor t : tensors) d.retain(t);
+        } catch (RuntimeException e) {
+            d.close();
+            throw e;
+        }
+        return d;
+    }
+
+    static int flags(HostBuffer b) { return b.isWritable() ? 0 : READ_ONLY; }
+
+    private HostBuffer retain(Tensor t) {
         HostBuffer buffer = (HostBuffer) t.buffer();
         buffer.retain();  // throws IllegalStateException if it was released meanwhile
         held[count++] = buffer;
+        return buffer;
+    }
+
+    private int put(Tensor t, int at) {
+        HostBuffer buffer = retain(t);
         words[at] = buffer.address();
         words[at + 1] = buffer.byteSize();
         words[at + 2] = t.dtype().ordinal();
         words[at + 3] = t.rank();
         words[at + 4] = t.offset();
-        words[at + 5] = buffer.isWritable() ? 0 : READ_ONLY;
+        words[at + 5] = flags(buffer);
         int r = t.rank();
         System.arraycopy(t.shape(), 0, words, at + HEADER, r);
         System.arraycopy(t.strides(), 0, words, at + HEADER + r, r);

@@ -151,6 +151,71 @@ class InvalidCallsFuzzTest {
         assertEquals(22, thrown[0]);
     }
 
+    @Test void denseEntriesValidateTheirScalarsLikeDescriptors() {
+        Buffer buf = Backends.get("cpu").allocate(BUFFER_BYTES);
+        long a = ((org.pyj4.memory.HostBuffer) buf).address();
+        int f32 = DType.FLOAT32.ordinal(), add = BinaryOp.ADD.ordinal(), neg = UnaryOp.NEG.ordinal();
+        int[] thrown = new int[1];
+        try {
+            CpuNative.binaryDense(add, f32, f32, 64, a, 256, 0, a, 256, 0, a, 256, 0, 0);  // valid: in place
+            CpuNative.unaryDense(neg, f32, f32, 64, a, 256, 0, a, 256, 0, 0);
+            expectFailure(thrown, () -> CpuNative.binaryDense(add, f32, f32, 65, a, 256, 0, a, 256, 0, a, 256, 0, 0));  // past the end
+            expectFailure(thrown, () -> CpuNative.binaryDense(add, f32, f32, 64, a, 256, 1, a, 256, 0, a, 256, 0, 0));  // offset pushes past
+            expectFailure(thrown, () -> CpuNative.binaryDense(add, f32, f32, -1, a, 256, 0, a, 256, 0, a, 256, 0, 0));  // negative count
+            expectFailure(thrown, () -> CpuNative.binaryDense(add, f32, f32, 8, 0, 256, 0, a, 256, 0, a, 256, 0, 0));   // null address
+            expectFailure(thrown, () -> CpuNative.binaryDense(add, f32, f32, 8, a + 2, 256, 0, a, 256, 0, a, 256, 0, 0)); // misaligned
+            expectFailure(thrown, () -> CpuNative.binaryDense(add, f32, f32, 8, a, 256, -1, a, 256, 0, a, 256, 0, 0));  // before the start
+            expectFailure(thrown, () -> CpuNative.binaryDense(add, f32, f32, 8, a, 256, 0, a, 256, 0, a, 256, 0, Descriptors.READ_ONLY));
+            expectFailure(thrown, () -> CpuNative.binaryDense(add, 99, 99, 8, a, 256, 0, a, 256, 0, a, 256, 0, 0));     // dtype code
+            expectFailure(thrown, () -> CpuNative.binaryDense(-1, f32, f32, 8, a, 256, 0, a, 256, 0, a, 256, 0, 0));    // op code
+            expectFailure(thrown, () -> CpuNative.binaryDense(BinaryOp.AND.ordinal(), f32, f32, 8, a, 256, 0, a, 256, 0, a, 256, 0, 0));
+            expectFailure(thrown, () -> CpuNative.unaryDense(neg, f32, f32, 8, a, 256, 0, a, 16, 0, 0));                  // out too small
+            expectFailure(thrown, () -> CpuNative.unaryDense(neg, f32, f32, 8, a, 256, 0, a, 256, 0, Descriptors.READ_ONLY));
+            expectFailure(thrown, () -> CpuNative.unaryDense(UnaryOp.EXP.ordinal(), DType.INT64.ordinal(), DType.INT64.ordinal(), 8, a, 256, 0, a, 256, 0, 0));
+        } finally {
+            buf.release();
+        }
+        assertEquals(13, thrown[0]);
+    }
+
+    @Test void smallBlocksAreReusedAlignedAndAccounted() throws Exception {
+        CpuBackend cpu = (CpuBackend) Backends.get("cpu");
+        long before = MemoryStats.allocatedBytes();
+        Buffer first = cpu.allocateUninitialized(100);
+        long address = ((org.pyj4.memory.HostBuffer) first).address();
+        assertEquals(0, address % 64, "64-byte aligned");
+        assertEquals(before + 100, MemoryStats.allocatedBytes());
+        first.release();
+        assertEquals(before, MemoryStats.allocatedBytes());
+        Buffer again = cpu.allocateUninitialized(128);  // the same class (blocks of 128 bytes): the same block
+        assertEquals(address, ((org.pyj4.memory.HostBuffer) again).address());
+        again.release();
+        // threads taking and giving blocks at once never hand one block to two live buffers
+        Thread[] threads = new Thread[4];
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        for (int t = 0; t < threads.length; t++) {
+            threads[t] = new Thread(() -> {
+                try {
+                    for (int i = 0; i < 20_000; i++) {
+                        Buffer b1 = cpu.allocateUninitialized(64), b2 = cpu.allocateUninitialized(64);
+                        long p1 = ((org.pyj4.memory.HostBuffer) b1).address(), p2 = ((org.pyj4.memory.HostBuffer) b2).address();
+                        org.pyj4.memory.NativeMemory.putLong(p1, 1);
+                        org.pyj4.memory.NativeMemory.putLong(p2, 2);
+                        if (p1 == p2 || org.pyj4.memory.NativeMemory.getLong(p1) != 1) throw new AssertionError("one block handed out twice");
+                        b1.release();
+                        b2.release();
+                    }
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                }
+            });
+            threads[t].start();
+        }
+        for (Thread t : threads) t.join();
+        if (failure.get() != null) throw new AssertionError(failure.get());
+        assertEquals(before, MemoryStats.allocatedBytes());
+    }
+
     @Test void gatherAndScatterCheckEveryIndexBeforeWriting() {
         CpuBackend cpu = (CpuBackend) Backends.get("cpu");
         Buffer x = cpu.allocate(8 * 10), idx = cpu.allocate(8 * 4), out = cpu.allocate(8 * 4);

@@ -71,12 +71,16 @@ public final class Predictor {
             if (model.outputDtype() != DType.FLOAT32 || !java.util.Arrays.equals(expected, outputShape)) return false;
             NDArray output = NDArray.wrapHost(outputAddress, Shapes.size(expected) * 4, DType.FLOAT32, expected, rowMajorStrides(expected),
                     0, true, null, null);
+            if (n <= batchSize) {  // one batch (a service's usual call): no views, and the outer scope frees its temporaries
+                NDArray y = model.call(Variable.constant(x), false).value();
+                output.backend().copy(y.tensor(), output.tensor());
+                return true;
+            }
             for (long start = 0; start < n; start += batchSize) {
                 long end = Math.min(n, start + batchSize);
                 try (MemoryScope scope = MemoryScope.open()) {
-                    NDArray in = n <= batchSize ? x : x.slice(0, start, end, 1L);  // one batch: no view needed
-                    NDArray y = model.call(Variable.constant(in), false).value();
-                    NDArray part = n <= batchSize ? output : output.slice(0, start, end, 1L);
+                    NDArray y = model.call(Variable.constant(x.slice(0, start, end, 1L)), false).value();
+                    NDArray part = output.slice(0, start, end, 1L);
                     part.backend().copy(y.tensor(), part.tensor());
                 }
             }
