@@ -47,10 +47,14 @@ def median_time(fn, repeat, warmup=2):
 
 
 # The peers alternate in short blocks of calls, with a pause before each block (see _peers.settle:
-# other peers' worker threads keep spinning after a call). Each block starts with one untimed call
-# that wakes the peer's own threads (on this VM a core idle for a while takes up to milliseconds
-# to wake), then BLOCK timed calls.
+# other peers' worker threads keep spinning after a call). Each block starts with untimed calls for
+# WAKE_S (at least one), which wake the peer's threads and the VM's idle vCPUs (on these VMs a core
+# idle for a while runs its first few hundred microseconds of work slowly: one sgemm n=256 call
+# took 620, 540 then 450 us after a pause), then BLOCK timed calls. A fixed time rather than one
+# call, so that every peer gets the same warm-up: NumPy's first call alone spins OpenBLAS' threads
+# for milliseconds.
 SETTLE_S = 0.3
+WAKE_S = 0.005
 BLOCK = 3
 
 
@@ -63,7 +67,10 @@ def side_by_side(fns, repeat, warmup=3):
     for _ in range(repeat):
         for k, fn in fns.items():
             time.sleep(SETTLE_S)
+            woke = time.perf_counter()
             fn()
+            while time.perf_counter() - woke < WAKE_S:
+                fn()
             for _ in range(BLOCK):
                 t0 = time.perf_counter()
                 fn()
