@@ -148,7 +148,7 @@ class InvalidCallsFuzzTest {
         } finally {
             buf.release();
         }
-        assertEquals(22, thrown[0]);
+        assertEquals(24, thrown[0]);
     }
 
     @Test void denseEntriesValidateTheirScalarsLikeDescriptors() {
