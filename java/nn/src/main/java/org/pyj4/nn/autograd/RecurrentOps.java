@@ -45,8 +45,7 @@ public final class RecurrentOps {
         NDArray cs = NDArray.uninitialized(dt, new long[] {t, b, h}, be);
         NDArray hs = xh == null ? NDArray.uninitialized(dt, new long[] {t, b, h}, be) : xh.slice(0, 1L, t + 1, 1L).slice(2, d + 1, d + 1 + h, 1L);
         if (xh != null) {  // h_{-1} = 0 in step 0's row
-            NDArray zero = NDArray.empty(dt, new long[] {b, h}, be);
-            be.copy(zero.tensor(), step(xh.slice(2, d + 1, d + 1 + h, 1L), 0));
+            be.copy(NDArray.scalarOf(0.0, dt).broadcastTo(b, h).tensor(), step(xh.slice(2, d + 1, d + 1 + h, 1L), 0));
         }
         be.lstmSequence(xp.tensor(), recurrent.value.tensor(), gates.tensor(), cs.tensor(), hs.tensor());
         NDArray last = hs.get(Index.at(t - 1));
@@ -176,10 +175,9 @@ public final class RecurrentOps {
         return xp;
     }
 
-    /** Step i of a contiguous time-major [T, B, W] array as a [B, W] view; i = -1 reads a [B, W] array itself. */
+    /** Step i of a contiguous time-major [T, B, W] array as a [B, W] view. */
     private static Tensor step(NDArray a, long i) {
         Tensor t = a.tensor();
-        if (i < 0) return t;
         long[] s = t.shape();
         long[] st = t.strides();
         return new Tensor(t.buffer(), t.dtype(), new long[] {s[1], s[2]}, new long[] {st[1], st[2]}, t.offset() + i * st[0]);
