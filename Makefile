@@ -56,6 +56,8 @@ test: setup
 	fi; \
 	echo "==> Python tests (pytest, default backend)"; \
 	$(VPY) -m pytest tests -q $(PYTEST_ARGS) || failed="$$failed python"; \
+	echo "==> Python operator tests without the C fast path (PYJ4_ACCEL=0)"; \
+	PYJ4_ACCEL=0 $(VPY) -m pytest tests/test_operator_fast_path.py -q -p no:cacheprovider || failed="$$failed python-no-accel"; \
 	echo "==> Python array tests on the Java reference backend (PYJ4_BACKEND=java)"; \
 	PYJ4_BACKEND=java $(VPY) -m pytest tests/test_arrays.py tests/test_arrays_hypothesis.py -q -p no:cacheprovider || failed="$$failed python-java-backend"; \
 	echo "==> examples: quickstart, then the saved model read by a plain Java program"; \
@@ -92,7 +94,10 @@ deps:
 	need make 'command -v make'; \
 	need libgtest-dev; \
 	need libopenblas-dev; \
-	if ! command -v $(PYTHON) >/dev/null 2>&1; then missing="$$missing python3 python3-venv"; \
+	if command -v $(PYTHON) >/dev/null 2>&1 && ! $(PYTHON) -c 'import os, sysconfig, sys; \
+	  sys.exit(not os.path.isfile(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' >/dev/null 2>&1; then \
+	  missing="$$missing python3-dev"; fi; \
+	if ! command -v $(PYTHON) >/dev/null 2>&1; then missing="$$missing python3 python3-dev python3-venv"; \
 	elif ! $(VPY) -c '' >/dev/null 2>&1 && ! $(PYTHON) -c 'import ensurepip, venv' >/dev/null 2>&1; then \
 	  missing="$$missing python3-venv"; fi; \
 	if [ -n "$$missing" ]; then \
@@ -130,13 +135,14 @@ $(JARS_STAMP): $(JAVA_INPUTS) $(NATIVE_STAMP) | deps
 
 # ---- pyj4 itself, editable, into .venv ----
 install: $(EDIT_STAMP)
-$(EDIT_STAMP): pyproject.toml $(VENV_STAMP)
+# setup.py builds the optional C extension pyj4/_accel (the operator fast path) in place.
+$(EDIT_STAMP): pyproject.toml setup.py pyj4/_accel.c $(VENV_STAMP)
 	@echo "==> pip install -e . (into $(VENV))"
 	$(VPY) -m pip install -q --no-deps --no-build-isolation -e .
 	@touch $@
 
 clean:
-	rm -rf pyj4/_lib native/build build java/*/build *.egg-info
+	rm -rf pyj4/_lib pyj4/_accel*.so native/build build java/*/build *.egg-info
 	find pyj4 tests examples -name __pycache__ -type d -prune -exec rm -rf {} + 2>/dev/null || true
 
 distclean: clean

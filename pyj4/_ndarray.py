@@ -9,6 +9,7 @@ NDArray that made them is gone.
 from __future__ import annotations
 
 import numbers
+import os
 import threading
 
 import _jpype
@@ -218,6 +219,7 @@ class _Fast:
     unary = None
     register = None
     lookup = None
+    accelerated = False
 
     @classmethod
     def bind(cls):
@@ -228,6 +230,46 @@ class _Fast:
         cls.binary_double = J.NDArray.binaryDoubleFrame
         cls.binary_long = J.NDArray.binaryLongFrame
         cls.binary = _binary_frame = J.NDArray.binaryFrame
+        cls.accelerated = _install_accel()
+
+
+# NDArray's binary operators that pyj4._accel (C, optional) runs when both operands are pyj4 arrays,
+# with their BinaryOp names. The Python operators stay the definition and the fallback.
+_ACCEL_OPERATORS = {
+    "__add__": "ADD", "__sub__": "SUB", "__mul__": "MUL", "__truediv__": "DIV", "__floordiv__": "FLOORDIV",
+    "__mod__": "MOD", "__pow__": "POW", "__and__": "AND", "__or__": "OR", "__xor__": "XOR",
+    "__eq__": "EQ", "__ne__": "NE", "__lt__": "LT", "__gt__": "GT", "__le__": "LE", "__ge__": "GE",
+}
+
+
+def _close_handle(h):
+    J.NDArray.closeHandle(h)
+
+
+def _install_accel() -> bool:
+    """Puts pyj4._accel's operators and __del__ on NDArray (see pyj4/_accel.c): the same Java calls
+    without Python code or JPype in between. False (the Python path stays) when the extension was not
+    built, PYJ4_ACCEL=0, or it cannot reach the JVM's entry points."""
+    if os.environ.get("PYJ4_ACCEL", "1") == "0":
+        return False
+    try:
+        from . import _accel
+    except ImportError:
+        return False
+    try:
+        _accel.install(NDArray, released, _jvm_running, _close_handle, "libjvm.so", _SMALL)
+    except Exception:
+        return False
+    for name, op in _ACCEL_OPERATORS.items():
+        fallback = NDArray.__dict__[name]
+        setattr(NDArray, name, _accel.binary_method(int(getattr(J.BinaryOp, op).ordinal()), fallback))
+    NDArray.__del__ = _accel.del_method(NDArray.__dict__["__del__"])
+    return True
+
+
+def accelerated() -> bool:
+    """Whether NDArray's operators run through pyj4._accel (after the first operator call)."""
+    return bool(_Fast.accelerated)
 
 
 _binary_frame = None  # _Fast.binary as a global: the hot path reads it without a class lookup
@@ -260,8 +302,19 @@ def _bind_frame():
     return q
 
 
+def _jvm_gone():
+    """Raises pyj4's error for a JVM that was shut down (jpype.shutdownJVM): the fast path's cached
+    Java methods must not be called then (JPype aborts the process)."""
+    from . import _jvm
+
+    _jvm.ensure_started()  # raises: a JVM cannot be restarted
+    raise RuntimeError("the JVM is not running")
+
+
 def _frame_call(call, f, done):
     """call() once its arguments are in frame f; returns the result handle."""
+    if not _jvm_running():
+        _jvm_gone()
     try:
         call()
     except BaseException as e:
@@ -317,6 +370,8 @@ def _handle(a):
     if not h:
         if _Fast.register is None:
             _Fast.bind()
+        if not _jvm_running():
+            _jvm_gone()
         h = a._h = int(_Fast.register(a._jo))
     return h
 
@@ -350,6 +405,8 @@ def _binary(op_name):
                 except IndexError:  # another thread took it
                     pass
             f[3] = done  # _DONE
+            if not _jvm_running():
+                _jvm_gone()
             try:
                 _binary_frame()
                 h = f[5]  # _RESULT
@@ -445,6 +502,8 @@ class NDArray:
         """The Java array (org.pyj4.ndarray.NDArray)."""
         j = self._jo
         if j is None and self._h:
+            if not _jvm_running():
+                _jvm_gone()
             j = self._jo = _Fast.lookup(self._h)
         return j
 

@@ -135,3 +135,81 @@ def test_a_thread_attached_to_the_jvm_anew_gets_a_new_frame():
     np.testing.assert_array_equal(got[0], [0, 2, 4, 6])
     np.testing.assert_array_equal(got[1], [0, 2, 4, 6])
     np.testing.assert_allclose(got[2], np.exp(np.arange(4, dtype=np.float32)), rtol=1e-6)
+
+
+# ---- pyj4._accel: the same operators in C (pyj4/_accel.c). `make test` also runs this file with
+# PYJ4_ACCEL=0, so that the Python path, which stays the definition and the fallback, is tested too.
+
+
+def test_operators_run_through_the_c_extension_unless_disabled():
+    import importlib.util
+    import os
+
+    from pyj4 import _ndarray
+
+    a = pj.asarray(np.ones(2, np.float32))
+    a + a  # binds the fast path
+    if os.environ.get("PYJ4_ACCEL") == "0":
+        assert not _ndarray.accelerated()
+    else:
+        # `make` builds the extension (pip install -e .); a build that lost it would be slower, not wrong
+        assert importlib.util.find_spec("pyj4._accel") is not None
+        assert _ndarray.accelerated()
+
+
+def test_every_accelerated_operator_matches_numpy():
+    x = np.array([[1, -2, 3, 7]], np.int32)
+    y = np.array([[2], [5]], np.int32)  # broadcasting too
+    a, b = pj.asarray(x), pj.asarray(y)
+    for got, want in [
+        (a + b, x + y), (a - b, x - y), (a * b, x * y), (a / b, x / y), (a // b, x // y), (a % b, x % y),
+        (a ** b, x ** y), (a & b, x & y), (a | b, x | y), (a ^ b, x ^ y), (a == b, x == y), (a != b, x != y),
+        (a < b, x < y), (a > b, x > y), (a <= b, x <= y), (a >= b, x >= y),
+    ]:
+        assert got.dtype == want.dtype and got.shape == want.shape
+        np.testing.assert_array_equal(got.numpy(), want)
+
+
+def test_operators_with_other_operands_take_the_python_path():
+    x = np.arange(1, 5, dtype=np.float32)
+    a = pj.asarray(x)
+    np.testing.assert_array_equal((a + x).numpy(), x + x)  # a NumPy operand
+    np.testing.assert_array_equal((a + [1, 1, 1, 1]).numpy(), x + 1)  # a list
+    np.testing.assert_array_equal((a.__add__(a)).numpy(), x + x)  # the bound method
+    with pytest.raises(TypeError):
+        a + object()
+
+
+def test_a_failed_operator_raises_once_and_leaks_nothing():
+    a = pj.asarray(np.ones(3, np.float32))
+    b = pj.asarray(np.ones(4, np.float32))
+    gc.collect()
+    base = pj.memory()["allocated_bytes"]
+    for _ in range(20):
+        (a + a)  # a small result waiting to be closed, which the failing call consumes
+        with pytest.raises(ValueError, match=r"shapes \[3\] and \[4\]"):
+            a * b
+    gc.collect()
+    assert pj.memory()["allocated_bytes"] == base
+
+
+def test_arrays_outliving_the_jvm_do_not_crash_the_process(tmp_path):
+    import subprocess
+    import sys
+
+    script = tmp_path / "outlive.py"
+    script.write_text(
+        "import numpy as np, jpype, pyj4 as pj\n"
+        "a = pj.asarray(np.ones(4, np.float32))\n"
+        "small, large = a + a, pj.asarray(np.ones(1 << 16, np.float32)) * 2\n"
+        "jpype.shutdownJVM()\n"
+        "try:\n"
+        "    a + a\n"
+        "except Exception as e:\n"
+        "    print('raised', type(e).__name__)\n"
+        "del small, large, a\n"
+        "print('done')\n"
+    )
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "raised" in out.stdout and out.stdout.strip().endswith("done")
