@@ -27,6 +27,8 @@ static struct {
     jclass cls;          /* org.pyj4.ndarray.NDArray (global reference) */
     jmethodID binary;    /* static long binaryHandle(int op, long a, long b, long done) */
     jmethodID close;     /* static void closeHandle(long h) */
+    jmethodID with_double;  /* static long binaryDoubleHandle(int op, long a, double s, boolean scalarFirst, long done) */
+    jmethodID with_long;    /* static long binaryLongHandle(int op, long a, long s, boolean scalarFirst, long done) */
     PyTypeObject* type;  /* pyj4.NDArray */
     Py_ssize_t off_jo, off_h, off_n, off_small;
     PyObject* released;  /* pyj4._java.released (a deque of handles waiting to be closed) */
@@ -107,6 +109,7 @@ typedef struct {
     PyObject_HEAD
     vectorcallfunc vectorcall;
     int code;
+    int reflected;  /* __radd__ and friends: self is the right operand */
     PyObject* fallback;
 } FastMethod;
 
@@ -114,12 +117,35 @@ static PyObject* call_fallback(FastMethod* m, PyObject* const* args, size_t narg
     return PyObject_Vectorcall(m->fallback, args, nargsf, kwnames);
 }
 
+/* The operand kinds this path takes: another pyj4 array, a Python float, a Python int in int64
+ * (NEP 50 weak scalars, as the Python path passes them). */
+enum { OTHER_ARRAY, OTHER_FLOAT, OTHER_INT, OTHER_ELSE };
+
+static int other_kind(PyObject* o, double* d, long long* l) {
+    if (Py_TYPE(o) == S.type) return OTHER_ARRAY;
+    if (PyFloat_CheckExact(o)) {
+        *d = PyFloat_AS_DOUBLE(o);
+        return OTHER_FLOAT;
+    }
+    if (PyLong_CheckExact(o)) {
+        int overflow = 0;
+        *l = PyLong_AsLongLongAndOverflow(o, &overflow);
+        if (overflow == 0 && !(*l == -1 && PyErr_Occurred())) return OTHER_INT;
+        PyErr_Clear();  /* beyond int64: the Python path raises NumPy's error */
+    }
+    return OTHER_ELSE;
+}
+
 static PyObject* binary_call(PyObject* callable, PyObject* const* args, size_t nargsf, PyObject* kwnames) {
     FastMethod* m = (FastMethod*)callable;
     if (PyVectorcall_NARGS(nargsf) != 2 || kwnames != NULL) return call_fallback(m, args, nargsf, kwnames);
-    PyObject *a = args[0], *b = args[1];
-    if (Py_TYPE(a) != S.type || Py_TYPE(b) != S.type) return call_fallback(m, args, nargsf, kwnames);
-    long long ha = slot_ll(a, S.off_h), hb = slot_ll(b, S.off_h);
+    PyObject *a = args[0], *b = args[1];  /* a: self */
+    double d = 0;
+    long long l = 0;
+    const int kind = Py_TYPE(a) == S.type ? other_kind(b, &d, &l) : OTHER_ELSE;
+    /* A reflected operator sees another array only when that array's own operator declined. */
+    if (kind == OTHER_ELSE || (m->reflected && kind == OTHER_ARRAY)) return call_fallback(m, args, nargsf, kwnames);
+    long long ha = slot_ll(a, S.off_h), hb = kind == OTHER_ARRAY ? slot_ll(b, S.off_h) : 1;
     JNIEnv* env;
     if (ha == 0 || hb == 0 || (env = env_or_null()) == NULL) return call_fallback(m, args, nargsf, kwnames);
     const jlong done = (jlong)take_released();
@@ -127,15 +153,21 @@ static PyObject* binary_call(PyObject* callable, PyObject* const* args, size_t n
     jboolean failed;
     /* As JPype does for a Java call: other Python threads run meanwhile. */
     Py_BEGIN_ALLOW_THREADS
-    h = (*env)->CallStaticLongMethod(env, S.cls, S.binary, (jint)m->code, (jlong)ha, (jlong)hb, done);
+    if (kind == OTHER_ARRAY)
+        h = (*env)->CallStaticLongMethod(env, S.cls, S.binary, (jint)m->code, (jlong)ha, (jlong)hb, done);
+    else if (kind == OTHER_FLOAT)
+        h = (*env)->CallStaticLongMethod(env, S.cls, S.with_double, (jint)m->code, (jlong)ha, (jdouble)d, (jboolean)m->reflected, done);
+    else
+        h = (*env)->CallStaticLongMethod(env, S.cls, S.with_long, (jint)m->code, (jlong)ha, (jlong)l, (jboolean)m->reflected, done);
     failed = (*env)->ExceptionCheck(env);
     Py_END_ALLOW_THREADS
     if (failed) {
         (*env)->ExceptionClear(env);
         return call_fallback(m, args, nargsf, kwnames);
     }
-    /* The result has at most as many elements as both operands' counts multiplied (0: unknown). */
-    long long na = slot_ll(a, S.off_n), nb = slot_ll(b, S.off_n);
+    /* The result has at most as many elements as both operands' counts multiplied (0: unknown); a
+     * scalar does not grow it. */
+    long long na = slot_ll(a, S.off_n), nb = kind == OTHER_ARRAY ? slot_ll(b, S.off_n) : 1;
     long long n = (na > 0 && nb > 0 && na <= (1LL << 31) && nb <= (1LL << 31)) ? na * nb : 0;
     int small = n > 0 && n <= S.small_max;
     PyObject* r = S.type->tp_alloc(S.type, 0);
@@ -225,11 +257,12 @@ static PyTypeObject FastMethodType = {
     .tp_doc = "A pyj4.NDArray method implemented in C, with its Python implementation as fallback.",
 };
 
-static PyObject* make_method(int code, PyObject* fallback) {
+static PyObject* make_method(int code, int reflected, PyObject* fallback) {
     FastMethod* m = PyObject_New(FastMethod, &FastMethodType);
     if (m == NULL) return NULL;
     m->vectorcall = code >= 0 ? binary_call : del_call;
     m->code = code;
+    m->reflected = reflected;
     Py_INCREF(fallback);
     m->fallback = fallback;
     return (PyObject*)m;
@@ -275,7 +308,9 @@ static PyObject* install(PyObject* mod, PyObject* args) {
     jclass local = (*env)->FindClass(env, "org/pyj4/ndarray/NDArray");
     jmethodID binary = local ? (*env)->GetStaticMethodID(env, local, "binaryHandle", "(IJJJ)J") : NULL;
     jmethodID close = binary ? (*env)->GetStaticMethodID(env, local, "closeHandle", "(J)V") : NULL;
-    if (close == NULL) {
+    jmethodID with_double = close ? (*env)->GetStaticMethodID(env, local, "binaryDoubleHandle", "(IJDZJ)J") : NULL;
+    jmethodID with_long = with_double ? (*env)->GetStaticMethodID(env, local, "binaryLongHandle", "(IJJZJ)J") : NULL;
+    if (with_long == NULL) {
         (*env)->ExceptionClear(env);
         if (local) (*env)->DeleteLocalRef(env, local);
         return PyErr_Format(PyExc_RuntimeError, "org.pyj4.ndarray.NDArray or its handle entry points not found");
@@ -304,6 +339,8 @@ static PyObject* install(PyObject* mod, PyObject* args) {
     S.cls = cls;
     S.binary = binary;
     S.close = close;
+    S.with_double = with_double;
+    S.with_long = with_long;
     S.type = t;
     S.off_jo = off_jo, S.off_h = off_h, S.off_n = off_n, S.off_small = off_small;
     S.released = released;
@@ -315,21 +352,21 @@ static PyObject* install(PyObject* mod, PyObject* args) {
     Py_RETURN_NONE;
 }
 
-/* binary_method(code, fallback) -> a method for NDArray's class dict. */
+/* binary_method(code, reflected, fallback) -> a method for NDArray's class dict. */
 static PyObject* binary_method(PyObject* mod, PyObject* args) {
-    int code;
+    int code, reflected;
     PyObject* fallback;
-    if (!PyArg_ParseTuple(args, "iO", &code, &fallback)) return NULL;
+    if (!PyArg_ParseTuple(args, "ipO", &code, &reflected, &fallback)) return NULL;
     if (code < 0) return PyErr_Format(PyExc_ValueError, "expected an op ordinal >= 0. Received: %d", code);
-    return make_method(code, fallback);
+    return make_method(code, reflected, fallback);
 }
 
 /* del_method(fallback) -> NDArray.__del__. */
-static PyObject* del_method(PyObject* mod, PyObject* fallback) { return make_method(-1, fallback); }
+static PyObject* del_method(PyObject* mod, PyObject* fallback) { return make_method(-1, 0, fallback); }
 
 static PyMethodDef methods[] = {
     {"install", install, METH_VARARGS, "install(ndarray_type, released, is_started, close_handle, libjvm_path, small_max)"},
-    {"binary_method", binary_method, METH_VARARGS, "binary_method(op_ordinal, fallback) -> NDArray method"},
+    {"binary_method", binary_method, METH_VARARGS, "binary_method(op_ordinal, reflected, fallback) -> NDArray method"},
     {"del_method", del_method, METH_O, "del_method(fallback) -> NDArray.__del__"},
     {NULL, NULL, 0, NULL},
 };

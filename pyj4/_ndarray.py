@@ -233,12 +233,15 @@ class _Fast:
         cls.accelerated = _install_accel()
 
 
-# NDArray's binary operators that pyj4._accel (C, optional) runs when both operands are pyj4 arrays,
-# with their BinaryOp names. The Python operators stay the definition and the fallback.
+# NDArray's binary operators that pyj4._accel (C, optional) runs when the other operand is a pyj4 array
+# or a Python float or int (a reflected one, __radd__, only for those), with their BinaryOp names. The
+# Python operators stay the definition and the fallback.
 _ACCEL_OPERATORS = {
     "__add__": "ADD", "__sub__": "SUB", "__mul__": "MUL", "__truediv__": "DIV", "__floordiv__": "FLOORDIV",
     "__mod__": "MOD", "__pow__": "POW", "__and__": "AND", "__or__": "OR", "__xor__": "XOR",
     "__eq__": "EQ", "__ne__": "NE", "__lt__": "LT", "__gt__": "GT", "__le__": "LE", "__ge__": "GE",
+    "__radd__": "ADD", "__rsub__": "SUB", "__rmul__": "MUL", "__rtruediv__": "DIV", "__rfloordiv__": "FLOORDIV",
+    "__rmod__": "MOD", "__rpow__": "POW", "__rand__": "AND", "__ror__": "OR", "__rxor__": "XOR",
 }
 
 
@@ -262,7 +265,8 @@ def _install_accel() -> bool:
         return False
     for name, op in _ACCEL_OPERATORS.items():
         fallback = NDArray.__dict__[name]
-        setattr(NDArray, name, _accel.binary_method(int(getattr(J.BinaryOp, op).ordinal()), fallback))
+        code = int(getattr(J.BinaryOp, op).ordinal())
+        setattr(NDArray, name, _accel.binary_method(code, name.startswith("__r"), fallback))
     NDArray.__del__ = _accel.del_method(NDArray.__dict__["__del__"])
     return True
 
