@@ -280,15 +280,17 @@ static int member_offset(PyTypeObject* type, const char* name, Py_ssize_t* out) 
     return 0;
 }
 
-/* install(ndarray_type, released, is_started, close_handle, libjvm_path, small_max) -> None: finds the JVM that
- * JPype started (in libjvm, already loaded) and the Java entry points. Raises if anything is
- * missing; the caller then keeps the Python path. */
+/* install(ndarray_type, released, is_started, close_handle, libjvm_path, small_max) -> None: finds the
+ * JVM that JPype started (in libjvm, already loaded) and the Java entry points, once per process (a
+ * JVM cannot be restarted). Raises if anything is missing; the caller then keeps the Python path. */
 static PyObject* install(PyObject* mod, PyObject* args) {
     PyObject *type, *released, *is_started, *close_py;
     const char* jvm_path;
     long long small_max;
     if (!PyArg_ParseTuple(args, "O!OOOsL", &PyType_Type, &type, &released, &is_started, &close_py, &jvm_path, &small_max))
         return NULL;
+    /* Once only: a call in flight on another thread (without the GIL) uses what S holds. */
+    if (S.vm != NULL) Py_RETURN_NONE;
     PyTypeObject* t = (PyTypeObject*)type;
     Py_ssize_t off_jo, off_h, off_n, off_small;
     if (member_offset(t, "_jo", &off_jo) || member_offset(t, "_h", &off_h) || member_offset(t, "_n", &off_n)
@@ -324,17 +326,10 @@ static PyObject* install(PyObject* mod, PyObject* args) {
     }
     jclass cls = (jclass)(*env)->NewGlobalRef(env, local);
     (*env)->DeleteLocalRef(env, local);
-    if (S.cls != NULL) (*env)->DeleteGlobalRef(env, S.cls);
     Py_INCREF(type);
     Py_INCREF(released);
     Py_INCREF(is_started);
     Py_INCREF(close_py);
-    Py_XDECREF((PyObject*)S.type);
-    Py_XDECREF(S.released);
-    Py_XDECREF(S.pop);
-    Py_XDECREF(S.append);
-    Py_XDECREF(S.is_started);
-    Py_XDECREF(S.close_py);
     S.vm = vm;
     S.cls = cls;
     S.binary = binary;
@@ -375,5 +370,13 @@ static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "pyj4._accel", "The o
 
 PyMODINIT_FUNC PyInit__accel(void) {
     if (PyType_Ready(&FastMethodType) < 0) return NULL;
-    return PyModule_Create(&module);
+    PyObject* m = PyModule_Create(&module);
+    if (m == NULL) return NULL;
+    Py_INCREF(&FastMethodType);
+    if (PyModule_AddObject(m, "FastMethod", (PyObject*)&FastMethodType) < 0) {
+        Py_DECREF(&FastMethodType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
 }

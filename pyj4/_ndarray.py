@@ -259,16 +259,22 @@ def _install_accel() -> bool:
         from . import _accel
     except ImportError:
         return False
-    try:
-        _accel.install(NDArray, released, _jvm_running, _close_handle, "libjvm.so", _SMALL)
-    except Exception:
-        return False
-    for name, op in _ACCEL_OPERATORS.items():
-        fallback = NDArray.__dict__[name]
-        code = int(getattr(J.BinaryOp, op).ordinal())
-        setattr(NDArray, name, _accel.binary_method(code, name.startswith("__r"), fallback))
-    NDArray.__del__ = _accel.del_method(NDArray.__dict__["__del__"])
+    with _accel_lock:  # threads may bind at once; each method must wrap the Python one, once
+        if isinstance(NDArray.__dict__["__del__"], _accel.FastMethod):
+            return True
+        try:
+            _accel.install(NDArray, released, _jvm_running, _close_handle, "libjvm.so", _SMALL)
+        except Exception:
+            return False
+        for name, op in _ACCEL_OPERATORS.items():
+            fallback = NDArray.__dict__[name]
+            code = int(getattr(J.BinaryOp, op).ordinal())
+            setattr(NDArray, name, _accel.binary_method(code, name.startswith("__r"), fallback))
+        NDArray.__del__ = _accel.del_method(NDArray.__dict__["__del__"])
     return True
+
+
+_accel_lock = threading.Lock()
 
 
 def accelerated() -> bool:

@@ -213,3 +213,15 @@ def test_arrays_outliving_the_jvm_do_not_crash_the_process(tmp_path):
     out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     assert "raised" in out.stdout and out.stdout.strip().endswith("done")
+
+
+def test_binding_the_fast_path_again_wraps_the_python_operators_once():
+    from pyj4 import _ndarray
+
+    a = pj.asarray(np.arange(3, dtype=np.float32))
+    a + a
+    _ndarray._Fast.bind()  # as a second thread binding at the same time would
+    _ndarray._Fast.bind()
+    np.testing.assert_array_equal((a + a).numpy(), [0, 2, 4])
+    with pytest.raises(TypeError):  # the fallback is the Python operator, not another C one (no recursion)
+        a + object()
