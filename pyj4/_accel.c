@@ -14,6 +14,10 @@
  * implementation, which remains the definition; on an exception that re-runs the call so that the
  * error is raised as the Python path raises it (the failed call changed nothing but closing
  * `done`, which it consumes either way).
+ *
+ * It also carries model.predict's batch call (predict_into): NumPy float32 rows in, predictions
+ * written into a NumPy array, through Predictor.predictIntoHandle, which checks the byte counts
+ * against the model before it reads or writes anything.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -29,6 +33,8 @@ static struct {
     jmethodID close;     /* static void closeHandle(long h) */
     jmethodID with_double;  /* static long binaryDoubleHandle(int op, long a, double s, boolean scalarFirst, long done) */
     jmethodID with_long;    /* static long binaryLongHandle(int op, long a, long s, boolean scalarFirst, long done) */
+    jclass predictor;    /* org.pyj4.nn.training.Predictor (global reference), or NULL */
+    jmethodID predict;   /* static boolean predictIntoHandle(long model, long in, long inBytes, long rows, long out, long outBytes, int batch) */
     PyTypeObject* type;  /* pyj4.NDArray */
     Py_ssize_t off_jo, off_h, off_n, off_small;
     PyObject* released;  /* pyj4._java.released (a deque of handles waiting to be closed) */
@@ -317,6 +323,12 @@ static PyObject* install(PyObject* mod, PyObject* args) {
         if (local) (*env)->DeleteLocalRef(env, local);
         return PyErr_Format(PyExc_RuntimeError, "org.pyj4.ndarray.NDArray or its handle entry points not found");
     }
+    /* The predict path is optional: without the nn classes only the operators are installed. */
+    jclass local_predictor = (*env)->FindClass(env, "org/pyj4/nn/training/Predictor");
+    jmethodID predict = local_predictor ? (*env)->GetStaticMethodID(env, local_predictor, "predictIntoHandle", "(JJJJJJI)Z") : NULL;
+    (*env)->ExceptionClear(env);
+    jclass predictor = predict ? (jclass)(*env)->NewGlobalRef(env, local_predictor) : NULL;
+    if (local_predictor) (*env)->DeleteLocalRef(env, local_predictor);
     PyObject* pop = PyObject_GetAttrString(released, "pop");
     PyObject* append = pop ? PyObject_GetAttrString(released, "append") : NULL;
     if (append == NULL) {
@@ -336,6 +348,8 @@ static PyObject* install(PyObject* mod, PyObject* args) {
     S.close = close;
     S.with_double = with_double;
     S.with_long = with_long;
+    S.predictor = predictor;
+    S.predict = predictor ? predict : NULL;
     S.type = t;
     S.off_jo = off_jo, S.off_h = off_h, S.off_n = off_n, S.off_small = off_small;
     S.released = released;
@@ -345,6 +359,57 @@ static PyObject* install(PyObject* mod, PyObject* args) {
     S.close_py = close_py;
     S.small_max = small_max;
     Py_RETURN_NONE;
+}
+
+/* ---- predict ---------------------------------------------------------------------------------- */
+
+/* A C-contiguous float32 buffer of at least one dimension, or -1 (with no error set) when `o` is not one. */
+static int float32_buffer(PyObject* o, Py_buffer* view, int writable) {
+    if (PyObject_GetBuffer(o, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0)) < 0) {
+        PyErr_Clear();
+        return -1;
+    }
+    const char* f = view->format;
+    if (f != NULL && (f[0] == '<' || f[0] == '=' || f[0] == '@')) f++;
+    if (view->ndim < 1 || view->itemsize != 4 || f == NULL || f[0] != 'f' || f[1] != 0) {
+        PyBuffer_Release(view);
+        return -1;
+    }
+    return 0;
+}
+
+/* predict_into(model_handle, x, out, batch_size) -> True when the model's predictions for x are in
+ * out, False when Java declined (the handle names no live model, or x or out is not what the model
+ * takes and gives: see Predictor.predictIntoHandle), None when this path cannot take the call (x or
+ * out not a C-contiguous float32 buffer, a thread JPype has not attached, or a Java exception). On
+ * False or None the caller takes the Python path, which raises whatever is wrong. */
+static PyObject* predict_into(PyObject* mod, PyObject* const* args, Py_ssize_t nargs) {
+    if (nargs != 4) return PyErr_Format(PyExc_TypeError, "predict_into expected 4 arguments. Received: %zd", nargs);
+    long long handle = PyLong_AsLongLong(args[0]);
+    long batch = PyLong_AsLong(args[3]);
+    if (PyErr_Occurred()) return NULL;
+    if (S.predict == NULL || batch < 1 || batch > 0x7fffffffL) Py_RETURN_NONE;
+    Py_buffer x, out;
+    if (float32_buffer(args[1], &x, 0) < 0) Py_RETURN_NONE;
+    if (float32_buffer(args[2], &out, 1) < 0) {
+        PyBuffer_Release(&x);
+        Py_RETURN_NONE;
+    }
+    JNIEnv* env = NULL;
+    jboolean done = JNI_FALSE, failed = JNI_TRUE;
+    /* Both arrays have as many rows; an empty one is left to the Python path. */
+    if (x.shape[0] > 0 && out.shape[0] == x.shape[0] && (env = env_or_null()) != NULL) {
+        Py_BEGIN_ALLOW_THREADS  /* the exported buffers keep both arrays' memory in place meanwhile */
+        done = (*env)->CallStaticBooleanMethod(env, S.predictor, S.predict, (jlong)handle, (jlong)(intptr_t)x.buf,
+                                               (jlong)x.len, (jlong)x.shape[0], (jlong)(intptr_t)out.buf, (jlong)out.len, (jint)batch);
+        failed = (*env)->ExceptionCheck(env);
+        if (failed) (*env)->ExceptionClear(env);
+        Py_END_ALLOW_THREADS
+    }
+    PyBuffer_Release(&out);
+    PyBuffer_Release(&x);
+    if (failed) Py_RETURN_NONE;
+    return PyBool_FromLong(done == JNI_TRUE);
 }
 
 /* binary_method(code, reflected, fallback) -> a method for NDArray's class dict. */
@@ -363,10 +428,12 @@ static PyMethodDef methods[] = {
     {"install", install, METH_VARARGS, "install(ndarray_type, released, is_started, close_handle, libjvm_path, small_max)"},
     {"binary_method", binary_method, METH_VARARGS, "binary_method(op_ordinal, reflected, fallback) -> NDArray method"},
     {"del_method", del_method, METH_O, "del_method(fallback) -> NDArray.__del__"},
+    {"predict_into", (PyCFunction)(void (*)(void))predict_into, METH_FASTCALL,
+     "predict_into(model_handle, x, out, batch_size) -> True, False (declined) or None (not taken)"},
     {NULL, NULL, 0, NULL},
 };
 
-static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "pyj4._accel", "The operator fast path in C.", -1, methods};
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "pyj4._accel", "The operator and predict fast paths in C.", -1, methods};
 
 PyMODINIT_FUNC PyInit__accel(void) {
     if (PyType_Ready(&FastMethodType) < 0) return NULL;

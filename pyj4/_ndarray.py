@@ -282,6 +282,16 @@ def accelerated() -> bool:
     return bool(_Fast.accelerated)
 
 
+def accel_module():
+    """pyj4._accel once it is installed (binding the entry points if nothing has yet), else None."""
+    if _Fast.binary is None:
+        _Fast.bind()
+    if not _Fast.accelerated:
+        return None
+    from . import _accel
+    return _accel
+
+
 _binary_frame = None  # _Fast.binary as a global: the hot path reads it without a class lookup
 
 # Words of the argument frame (NDArray.FRAME_* in Java). The hot path in _binary writes them as literals.

@@ -94,3 +94,49 @@ def test_small_batches_staged_per_thread_match_the_general_path():
     for t in threads:
         t.join()
     assert not errors, errors[0]
+
+
+def test_the_c_predict_path_agrees_with_the_general_path_and_declines_what_does_not_fit():
+    """pyj4._accel.predict_into (C calling Predictor.predictIntoHandle through JNI): True with the
+    predictions written; False (nothing written) when Java declines; None when it cannot take the
+    call at all. Neither False nor None ever crashes or writes outside ``out``."""
+    import pytest
+
+    from pyj4 import _ndarray
+    from pyj4.nn import _engine
+
+    accel = _ndarray.accel_module()
+    if accel is None:
+        pytest.skip("pyj4._accel is not built here, or PYJ4_ACCEL=0")
+    model = mlp()
+    x = rows(9)
+    want = np.asarray(model.predict(pj.asarray(x), batch_size=9))  # the general path
+    h = _engine._model_handle(model._j)
+    assert _engine._model_handle(model._j) == h, "one handle per Java model"
+    out = np.empty((9, 3), np.float32)
+    assert accel.predict_into(h, x, out, 9) is True
+    np.testing.assert_allclose(out, want, rtol=1e-6, atol=1e-6)
+
+    def untouched():
+        return np.full((9, 3), 7.0, np.float32)
+
+    # Java declines: the wrong feature count, the wrong output width, a handle that names nothing
+    for args in ((h, rows(9, features=4), untouched()), (h, x, np.full((9, 2), 7.0, np.float32)), (h + 10**6, x, untouched())):
+        assert accel.predict_into(*args, 4) is False
+        np.testing.assert_array_equal(args[2], 7.0)
+    # not taken: not float32, not C-contiguous, a read-only output, row counts that differ, no rows,
+    # a batch size below 1, objects without a buffer
+    read_only = untouched()
+    read_only.flags.writeable = False
+    cases = [(x.astype(np.float64), untouched(), 4), (np.asfortranarray(x), untouched(), 4), (x, read_only, 4),
+             (x[:8], untouched(), 4), (x[:0], np.empty((0, 3), np.float32), 4), (x, untouched(), 0),
+             ("rows", untouched(), 4), (x, None, 4), (x, untouched()[:, :1], 4)]
+    for xs, o, batch in cases:
+        assert accel.predict_into(h, xs, o, batch) is None, (xs if isinstance(xs, str) else getattr(xs, "shape", xs), batch)
+        if isinstance(o, np.ndarray) and o.size:
+            assert (o == 7.0).all()
+    with pytest.raises(TypeError):
+        accel.predict_into(h, x, out)
+    # model.predict through it matches, for every batch size
+    for batch in (1, 4, 9, 100):
+        np.testing.assert_allclose(model.predict(x, batch_size=batch), want, rtol=1e-5, atol=1e-6)

@@ -6,12 +6,14 @@ from __future__ import annotations
 import json
 import math
 import threading
+import weakref
 
 import jpype
 import numpy as np
 
 from .._java import java_errors, translate
 from .._jvm import jclass
+from .. import _ndarray
 from .._ndarray import NDArray, _wrap, asarray
 from .callbacks import Callback
 
@@ -242,6 +244,23 @@ def _jshape(shape):
 
 _predict_into_method = None
 
+# pyj4._accel's predict path (C calling Predictor.predictIntoHandle through JNI, without JPype):
+# False until looked up, then the module or None. Model handles by id(j): (weak reference to j, handle).
+_accel = False
+_model_handles: dict = {}
+
+
+def _model_handle(j) -> int:
+    entry = _model_handles.get(id(j))
+    if entry is not None and entry[0]() is j:
+        return entry[1]
+    if len(_model_handles) > 256:
+        for key in [k for k, (ref, _) in _model_handles.items() if ref() is None]:
+            del _model_handles[key]  # Java dropped those models' entries when they were collected
+    h = int(_cls("org.pyj4.nn.training.Predictor").handle(j))
+    _model_handles[id(j)] = (weakref.ref(j), h)
+    return h
+
 
 def predict_rows(j, x: np.ndarray, batch_size: int):
     """model.predict's short path (its caller has checked that ``x`` is a NumPy float32 batch of the
@@ -279,7 +298,7 @@ def _staged(key, in_shape, out_shape):
 def _predict_into(j, x: np.ndarray, batch_size: int):
     """The predictions for float32 ``x``, or None when the model's output is not float32 of a known
     shape, or x is large and not C-contiguous (the caller then takes the general path)."""
-    global _predict_into_method
+    global _predict_into_method, _accel
     key = (id(j), x.shape)
     cached = _output_samples.get(key)  # (output shape, its Java long[], bytes); () when the output is unknown
     if cached is None:
@@ -290,6 +309,17 @@ def _predict_into(j, x: np.ndarray, batch_size: int):
         cached = _output_samples[key] = () if any(d < 0 for d in sample) else (shape, _jshape(shape), 4 * math.prod(shape))
     if not cached:
         return None
+    if _accel is False:
+        _accel = _ndarray.accel_module()
+    if _accel is not None:
+        out = np.empty(cached[0], np.float32)
+        done = _accel.predict_into(_model_handle(j), x, out, batch_size)
+        if done:
+            return out
+        if done is False:  # not what the model takes or gives: the general path says why
+            del _output_samples[key]
+            return None
+        # None: not taken here (a Java exception, say); the JPype path below repeats it and raises
     if _predict_into_method is None:
         _predict_into_method = _cls("org.pyj4.nn.training.Predictor").predictInto
     if x.nbytes <= SMALL_BYTES and cached[2] <= SMALL_BYTES and not _staging.busy:

@@ -1,8 +1,11 @@
 package org.pyj4.nn.training;
 
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.pyj4.data.BatchSource;
 import org.pyj4.memory.MemoryScope;
 import org.pyj4.ndarray.DType;
@@ -86,6 +89,65 @@ public final class Predictor {
             }
         }
         return true;
+    }
+
+    // Handles name models to callers that pass only numbers: pyj4._accel's predict path calls
+    // predictIntoHandle through JNI with no Java objects to make. A handle does not keep its model
+    // alive (the caller holds the model while it uses the handle); entries of collected models are
+    // dropped at the next registration.
+    private static final ConcurrentHashMap<Long, WeakReference<Model>> HANDLES = new ConcurrentHashMap<>();
+    private static final AtomicLong LAST_HANDLE = new AtomicLong();
+
+    /** A new handle for {@code model}, for {@link #predictIntoHandle}. */
+    public static long handle(Model model) {
+        if (model == null) throw new IllegalArgumentException("handle: expected a model. Received: null");
+        HANDLES.values().removeIf(r -> r.get() == null);
+        long h = LAST_HANDLE.incrementAndGet();
+        HANDLES.put(h, new WeakReference<>(model));
+        return h;
+    }
+
+    /** Forgets a handle (unknown handles are ignored). */
+    public static void releaseHandle(long handle) { HANDLES.remove(handle); }
+
+    /**
+     * {@link #predictInto} for the model of {@code handle}, given {@code rows} samples of the built
+     * model's input shape in {@code inputBytes} bytes of float32, writing {@code outputBytes} bytes.
+     * Returns false, having written nothing, when the handle names no live model or the model is not
+     * built, or its input is not float32, or either byte count is not exactly what {@code rows}
+     * samples take (the caller then uses the general path, which reports what is wrong).
+     */
+    public static boolean predictIntoHandle(long handle, long inputAddress, long inputBytes, long rows, long outputAddress,
+                                            long outputBytes, int batchSize) {
+        WeakReference<Model> ref = HANDLES.get(handle);
+        Model model = ref == null ? null : ref.get();
+        if (model == null || rows < 1 || !model.isBuilt() || model.inputDtype() != DType.FLOAT32) return false;
+        long[] in = withRows(rows, model.inputShape()), out = withRows(rows, model.outputShape());
+        if (in == null || out == null || float32Bytes(in) != inputBytes || float32Bytes(out) != outputBytes) return false;
+        return predictInto(model, inputAddress, in, outputAddress, out, batchSize);
+    }
+
+    /** {rows, sample...}, or null when a sample dimension is unknown. */
+    private static long[] withRows(long rows, long[] sample) {
+        if (sample == null) return null;
+        long[] shape = new long[sample.length + 1];
+        shape[0] = rows;
+        for (int i = 0; i < sample.length; i++) {
+            if (sample[i] < 0) return null;
+            shape[i + 1] = sample[i];
+        }
+        return shape;
+    }
+
+    /** The byte size of a float32 array of this shape, or -1 when it overflows a long. */
+    private static long float32Bytes(long[] shape) {
+        try {
+            long n = 4;
+            for (long d : shape) n = Math.multiplyExact(n, d);
+            return n;
+        } catch (ArithmeticException e) {
+            return -1;
+        }
     }
 
     private static long[] rowMajorStrides(long[] shape) {

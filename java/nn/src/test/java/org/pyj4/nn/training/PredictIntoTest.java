@@ -49,4 +49,28 @@ class PredictIntoTest {
             }
         }
     }
+
+    @Test void aHandleNamesItsModelAndAnythingThatDoesNotFitIsDeclined() {
+        try (Model model = Model.fromJson(Data.mlpJson(6, new int[] {8}, 4, "softmax", null))) {
+            NDArray x = Data.gaussianMixture(5, 6, 4, 3)[0].contiguous();
+            float[] expected = model.predict(x, 5).toFloatArray();
+            long h = Predictor.handle(model);
+            long inBytes = 5 * 6 * 4, outBytes = 5 * 4 * 4;
+            try (NDArray out = NDArray.full(-1.0, DType.FLOAT32, 5, 4)) {
+                // byte counts that are not what 5 rows take, no rows, an unknown handle: nothing written
+                assertFalse(Predictor.predictIntoHandle(h, address(x), inBytes - 4, 5, address(out), outBytes, 2));
+                assertFalse(Predictor.predictIntoHandle(h, address(x), inBytes, 5, address(out), outBytes + 4, 2));
+                assertFalse(Predictor.predictIntoHandle(h, address(x), inBytes, 6, address(out), outBytes, 2));
+                assertFalse(Predictor.predictIntoHandle(h, address(x), 0, 0, address(out), 0, 2));
+                assertFalse(Predictor.predictIntoHandle(h + 1000, address(x), inBytes, 5, address(out), outBytes, 2));
+                assertFalse(Predictor.predictIntoHandle(h, address(x), inBytes, Long.MAX_VALUE / 2, address(out), outBytes, 2));
+                for (float v : out.toFloatArray()) assertEquals(-1.0f, v);
+                assertTrue(Predictor.predictIntoHandle(h, address(x), inBytes, 5, address(out), outBytes, 5));
+                assertArrayEquals(expected, out.toFloatArray());
+                Predictor.releaseHandle(h);
+                assertFalse(Predictor.predictIntoHandle(h, address(x), inBytes, 5, address(out), outBytes, 2), "a released handle names nothing");
+            }
+            assertTrue(Predictor.handle(model) != h, "every registration gets a new handle");
+        }
+    }
 }
