@@ -56,8 +56,8 @@ test: setup
 	fi; \
 	echo "==> Python tests (pytest, default backend)"; \
 	$(VPY) -m pytest tests -q $(PYTEST_ARGS) || failed="$$failed python"; \
-	echo "==> Python operator tests without the C fast path (PYJ4_ACCEL=0)"; \
-	PYJ4_ACCEL=0 $(VPY) -m pytest tests/test_operator_fast_path.py -q -p no:cacheprovider || failed="$$failed python-no-accel"; \
+	echo "==> Python operator and predict tests without the C fast paths (PYJ4_ACCEL=0)"; \
+	PYJ4_ACCEL=0 $(VPY) -m pytest tests/test_operator_fast_path.py tests/test_nn_predict_path.py -q -p no:cacheprovider || failed="$$failed python-no-accel"; \
 	echo "==> Python array tests on the Java reference backend (PYJ4_BACKEND=java)"; \
 	PYJ4_BACKEND=java $(VPY) -m pytest tests/test_arrays.py tests/test_arrays_hypothesis.py -q -p no:cacheprovider || failed="$$failed python-java-backend"; \
 	echo "==> examples: quickstart, then the saved model read by a plain Java program"; \
