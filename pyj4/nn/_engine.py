@@ -311,35 +311,32 @@ def _predict_into(j, x: np.ndarray, batch_size: int):
         return None
     if _accel is False:
         _accel = _ndarray.accel_module()
+    done = None
     if _accel is not None:
         out = np.empty(cached[0], np.float32)
+        # None: not taken there (a Java exception, say); the JPype path below repeats it and raises
         done = _accel.predict_into(_model_handle(j), x, out, batch_size)
-        if done:
-            return out
-        if done is False:  # not what the model takes or gives: the general path says why
-            del _output_samples[key]
-            return None
-        # None: not taken here (a Java exception, say); the JPype path below repeats it and raises
-    if _predict_into_method is None:
-        _predict_into_method = _cls("org.pyj4.nn.training.Predictor").predictInto
-    if x.nbytes <= SMALL_BYTES and cached[2] <= SMALL_BYTES and not _staging.busy:
-        staged = _staging.arrays.get(key) or _staged(key, x.shape, cached[0])
-        _staging.busy = True
-        try:
-            staged[0][...] = x
-            done = _predict_into_method(j, staged[1], _jshape(x.shape), staged[3], cached[1], batch_size)
-            out = staged[2].copy() if done else None
-        finally:
-            _staging.busy = False
-    else:
-        # __array_interface__ rather than .ctypes, which costs several microseconds per call here;
-        # its strides are None exactly when x is C-contiguous.
-        interface = x.__array_interface__
-        if interface["strides"] is not None:
-            return None
-        out = np.empty(cached[0], np.float32)
-        done = _predict_into_method(j, interface["data"][0], _jshape(x.shape), out.__array_interface__["data"][0],
-                                    cached[1], batch_size)
+    if done is None:
+        if _predict_into_method is None:
+            _predict_into_method = _cls("org.pyj4.nn.training.Predictor").predictInto
+        if x.nbytes <= SMALL_BYTES and cached[2] <= SMALL_BYTES and not _staging.busy:
+            staged = _staging.arrays.get(key) or _staged(key, x.shape, cached[0])
+            _staging.busy = True
+            try:
+                staged[0][...] = x
+                done = _predict_into_method(j, staged[1], _jshape(x.shape), staged[3], cached[1], batch_size)
+                out = staged[2].copy() if done else None
+            finally:
+                _staging.busy = False
+        else:
+            # __array_interface__ rather than .ctypes, which costs several microseconds per call here;
+            # its strides are None exactly when x is C-contiguous.
+            interface = x.__array_interface__
+            if interface["strides"] is not None:
+                return None
+            out = np.empty(cached[0], np.float32)
+            done = _predict_into_method(j, interface["data"][0], _jshape(x.shape), out.__array_interface__["data"][0],
+                                        cached[1], batch_size)
     if not done:
         del _output_samples[key]
         _staging.arrays.pop(key, None)
