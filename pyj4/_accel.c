@@ -5,7 +5,7 @@
  * 3 us, of which the Java side (NDArray.binaryHandle: look up both arrays, compute, register the
  * result) takes 0.4: the rest is the Python-level operator function, JPype's call machinery and
  * the Python-level __del__ of each result. This module replaces those three with C: an operator
- * object that Python calls as NDArray.__add__ (and the other binary operators) and NDArray.__del__,
+ * object that Python calls as NDArray.__add__ (the other binary operators, and @) and NDArray.__del__,
  * which calls the same Java entry points through JNI on the JVM that JPype started.
  *
  * It changes how an operator is called, never what it computes: the Java entry points are the ones
@@ -30,6 +30,7 @@ static struct {
     JavaVM* vm;
     jclass cls;          /* org.pyj4.ndarray.NDArray (global reference) */
     jmethodID binary;    /* static long binaryHandle(int op, long a, long b, long done) */
+    jmethodID matmul;    /* static long matmulHandle(long a, long b, long done) */
     jmethodID close;     /* static void closeHandle(long h) */
     jmethodID with_double;  /* static long binaryDoubleHandle(int op, long a, double s, boolean scalarFirst, long done) */
     jmethodID with_long;    /* static long binaryLongHandle(int op, long a, long s, boolean scalarFirst, long done) */
@@ -108,9 +109,11 @@ static long long take_released(void) {
 
 /* ---- the operator object ---------------------------------------------------------------------- */
 
-/* A method of NDArray implemented here: a binary operator (code >= 0: the BinaryOp ordinal) or
- * __del__ (code < 0). Flagged as a method descriptor, so Python calls it with self first and
+/* A method of NDArray implemented here: a binary operator (code >= 0: the BinaryOp ordinal; or
+ * CODE_MATMUL, @), or __del__ (CODE_DEL). Flagged as a method descriptor, so Python calls it with self first and
  * without making a bound method; `fallback` is the Python implementation it replaces. */
+enum { CODE_DEL = -1, CODE_MATMUL = -2 };
+
 typedef struct {
     PyObject_HEAD
     vectorcallfunc vectorcall;
@@ -149,8 +152,10 @@ static PyObject* binary_call(PyObject* callable, PyObject* const* args, size_t n
     double d = 0;
     long long l = 0;
     const int kind = Py_TYPE(a) == S.type ? other_kind(b, &d, &l) : OTHER_ELSE;
-    /* A reflected operator sees another array only when that array's own operator declined. */
-    if (kind == OTHER_ELSE || (m->reflected && kind == OTHER_ARRAY)) return call_fallback(m, args, nargsf, kwnames);
+    /* A reflected operator sees another array only when that array's own operator declined; @
+     * takes arrays only (a scalar operand is an error, which the Python path raises). */
+    if (kind == OTHER_ELSE || (m->reflected && kind == OTHER_ARRAY) || (m->code == CODE_MATMUL && kind != OTHER_ARRAY))
+        return call_fallback(m, args, nargsf, kwnames);
     long long ha = slot_ll(a, S.off_h), hb = kind == OTHER_ARRAY ? slot_ll(b, S.off_h) : 1;
     JNIEnv* env;
     if (ha == 0 || hb == 0 || (env = env_or_null()) == NULL) return call_fallback(m, args, nargsf, kwnames);
@@ -159,7 +164,9 @@ static PyObject* binary_call(PyObject* callable, PyObject* const* args, size_t n
     jboolean failed;
     /* As JPype does for a Java call: other Python threads run meanwhile. */
     Py_BEGIN_ALLOW_THREADS
-    if (kind == OTHER_ARRAY)
+    if (m->code == CODE_MATMUL)
+        h = (*env)->CallStaticLongMethod(env, S.cls, S.matmul, (jlong)ha, (jlong)hb, done);
+    else if (kind == OTHER_ARRAY)
         h = (*env)->CallStaticLongMethod(env, S.cls, S.binary, (jint)m->code, (jlong)ha, (jlong)hb, done);
     else if (kind == OTHER_FLOAT)
         h = (*env)->CallStaticLongMethod(env, S.cls, S.with_double, (jint)m->code, (jlong)ha, (jdouble)d, (jboolean)m->reflected, done);
@@ -171,8 +178,8 @@ static PyObject* binary_call(PyObject* callable, PyObject* const* args, size_t n
         (*env)->ExceptionClear(env);
         return call_fallback(m, args, nargsf, kwnames);
     }
-    /* The result has at most as many elements as both operands' counts multiplied (0: unknown); a
-     * scalar does not grow it. */
+    /* The result has at most as many elements as both operands' counts multiplied (0: unknown; a
+     * product's too, whose inner axis has at least one element when na > 0); a scalar does not grow it. */
     long long na = slot_ll(a, S.off_n), nb = kind == OTHER_ARRAY ? slot_ll(b, S.off_n) : 1;
     long long n = (na > 0 && nb > 0 && na <= (1LL << 31) && nb <= (1LL << 31)) ? na * nb : 0;
     int small = n > 0 && n <= S.small_max;
@@ -266,7 +273,7 @@ static PyTypeObject FastMethodType = {
 static PyObject* make_method(int code, int reflected, PyObject* fallback) {
     FastMethod* m = PyObject_New(FastMethod, &FastMethodType);
     if (m == NULL) return NULL;
-    m->vectorcall = code >= 0 ? binary_call : del_call;
+    m->vectorcall = code == CODE_DEL ? del_call : binary_call;
     m->code = code;
     m->reflected = reflected;
     Py_INCREF(fallback);
@@ -315,7 +322,8 @@ static PyObject* install(PyObject* mod, PyObject* args) {
         return PyErr_Format(PyExc_RuntimeError, "this thread is not attached to the JVM");
     jclass local = (*env)->FindClass(env, "org/pyj4/ndarray/NDArray");
     jmethodID binary = local ? (*env)->GetStaticMethodID(env, local, "binaryHandle", "(IJJJ)J") : NULL;
-    jmethodID close = binary ? (*env)->GetStaticMethodID(env, local, "closeHandle", "(J)V") : NULL;
+    jmethodID matmul = binary ? (*env)->GetStaticMethodID(env, local, "matmulHandle", "(JJJ)J") : NULL;
+    jmethodID close = matmul ? (*env)->GetStaticMethodID(env, local, "closeHandle", "(J)V") : NULL;
     jmethodID with_double = close ? (*env)->GetStaticMethodID(env, local, "binaryDoubleHandle", "(IJDZJ)J") : NULL;
     jmethodID with_long = with_double ? (*env)->GetStaticMethodID(env, local, "binaryLongHandle", "(IJJZJ)J") : NULL;
     if (with_long == NULL) {
@@ -345,6 +353,7 @@ static PyObject* install(PyObject* mod, PyObject* args) {
     S.vm = vm;
     S.cls = cls;
     S.binary = binary;
+    S.matmul = matmul;
     S.close = close;
     S.with_double = with_double;
     S.with_long = with_long;
@@ -421,12 +430,16 @@ static PyObject* binary_method(PyObject* mod, PyObject* args) {
     return make_method(code, reflected, fallback);
 }
 
+/* matmul_method(fallback) -> NDArray.__matmul__. */
+static PyObject* matmul_method(PyObject* mod, PyObject* fallback) { return make_method(CODE_MATMUL, 0, fallback); }
+
 /* del_method(fallback) -> NDArray.__del__. */
-static PyObject* del_method(PyObject* mod, PyObject* fallback) { return make_method(-1, 0, fallback); }
+static PyObject* del_method(PyObject* mod, PyObject* fallback) { return make_method(CODE_DEL, 0, fallback); }
 
 static PyMethodDef methods[] = {
     {"install", install, METH_VARARGS, "install(ndarray_type, released, is_started, close_handle, libjvm_path, small_max)"},
     {"binary_method", binary_method, METH_VARARGS, "binary_method(op_ordinal, reflected, fallback) -> NDArray method"},
+    {"matmul_method", matmul_method, METH_O, "matmul_method(fallback) -> NDArray.__matmul__"},
     {"del_method", del_method, METH_O, "del_method(fallback) -> NDArray.__del__"},
     {"predict_into", (PyCFunction)(void (*)(void))predict_into, METH_FASTCALL,
      "predict_into(model_handle, x, out, batch_size) -> True, False (declined) or None (not taken)"},

@@ -270,6 +270,7 @@ def _install_accel() -> bool:
             fallback = NDArray.__dict__[name]
             code = int(getattr(J.BinaryOp, op).ordinal())
             setattr(NDArray, name, _accel.binary_method(code, name.startswith("__r"), fallback))
+        NDArray.__matmul__ = _accel.matmul_method(NDArray.__dict__["__matmul__"])
         NDArray.__del__ = _accel.del_method(NDArray.__dict__["__del__"])
     return True
 
@@ -798,6 +799,11 @@ class NDArray:
         return clip(self, min, max)
 
     def __matmul__(self, other):
+        if type(other) is NDArray:  # handles for both, so that the next `@` goes through pyj4._accel
+            try:
+                _handle(self), _handle(other)
+            except jpype.JException as e:
+                raise translate(e) from None
         try:
             o = _to_array(other)
         except TypeError:

@@ -155,6 +155,10 @@ def test_operators_run_through_the_c_extension_unless_disabled():
         # `make` builds the extension (pip install -e .); a build that lost it would be slower, not wrong
         assert importlib.util.find_spec("pyj4._accel") is not None
         assert _ndarray.accelerated()
+        from pyj4 import _accel
+
+        for name in ("__add__", "__rsub__", "__matmul__", "__del__"):
+            assert isinstance(pj.NDArray.__dict__[name], _accel.FastMethod), name
 
 
 def test_every_accelerated_operator_matches_numpy():
@@ -168,6 +172,32 @@ def test_every_accelerated_operator_matches_numpy():
     ]:
         assert got.dtype == want.dtype and got.shape == want.shape
         np.testing.assert_array_equal(got.numpy(), want)
+
+
+def test_matmul_through_the_fast_path_matches_numpy_and_fails_as_numpy_does():
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((3, 4, 5)).astype(np.float32), rng.standard_normal((3, 5, 2)).astype(np.float32)
+    v = rng.standard_normal(5)  # float64, 1-D: promotion and a squeezed axis (Java's general path)
+    a, b, c = pj.asarray(x), pj.asarray(y), pj.asarray(v)
+    for _ in range(3):  # the first call registers handles; the next ones go through pyj4._accel when built
+        got = a @ b
+        np.testing.assert_allclose(got.numpy(), x @ y, rtol=1e-5, atol=1e-5)
+        assert got.shape == (3, 4, 2) and got.dtype == np.float32
+        got = a @ c
+        np.testing.assert_allclose(got.numpy(), x @ v, rtol=1e-5, atol=1e-5)
+        assert got.shape == (3, 4) and got.dtype == np.float64
+    i = pj.asarray(np.arange(6, dtype=np.int64).reshape(2, 3))
+    np.testing.assert_array_equal((i @ i.T).numpy(), np.arange(6).reshape(2, 3) @ np.arange(6).reshape(2, 3).T)
+    np.testing.assert_allclose((a @ y).numpy(), x @ y, rtol=1e-5, atol=1e-5)  # a NumPy operand
+    gc.collect()
+    base = pj.memory()["allocated_bytes"]
+    for _ in range(3):
+        with pytest.raises(ValueError, match=r"matmul: .*float32\[3, 4, 5\] @ float32\[3, 4, 5\]"):
+            a @ a
+        with pytest.raises(ValueError, match="does not have enough dimensions"):
+            a @ 2.0
+    gc.collect()
+    assert pj.memory()["allocated_bytes"] == base
 
 
 def test_operators_with_other_operands_take_the_python_path():

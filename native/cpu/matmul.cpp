@@ -201,10 +201,11 @@ void compute_block(const Blas& b, const Call<T>& c) {
 // our pool's tiles are claimed dynamically by whoever is running. A tile that a descheduled worker
 // holds still stalls the caller, so small products (a few tens of microseconds, where a second
 // thread saves little) stay on the calling thread: gemm from 2^20 multiply-adds, gemv (one row or
-// column: memory-bound, one multiply-add per matrix element) from a 2^18-element matrix (1 MiB of
-// float32: batch-1 inference's 784x512 layer takes ~30 us on one thread, the split saves a third).
+// column: memory-bound, one multiply-add per matrix element) from a 2^16-element matrix (256 KiB of
+// float32; measured on 2 cores: batch-1 inference's 784x512 layer 47 -> 24 us, its 512x256 layer
+// 10 -> 7 us).
 constexpr int64_t kParallelMulAdds = (int64_t)1 << 20;
-constexpr int64_t kParallelGemv = (int64_t)1 << 18;
+constexpr int64_t kParallelGemv = (int64_t)1 << 16;
 // gemm tiles: one per 2^23 multiply-adds (about 0.1 ms on one core), at least 2 and at most
 // kMaxTiles, each at least kBlockAlign rows and columns. Every tile re-packs its share of both
 // operands, so more tiles cost more (measured on 2 cores: 2 or 4 tiles beat 8 at n = 256..2048);

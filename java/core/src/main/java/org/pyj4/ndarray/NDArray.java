@@ -937,6 +937,15 @@ public final class NDArray implements AutoCloseable {
             throw new ShapeException("matmul: input operand " + (ndim() == 0 ? 0 : 1) + " does not have enough dimensions (has 0, requires 1). Received: "
                     + describe() + " @ " + other.describe());
         }
+        if (ndim() >= 2 && other.ndim() >= 2 && dtype() == other.dtype()) {  // most products: no views or casts to make
+            long[] as = tensor.shape(), bs = other.tensor.shape();
+            int r = as.length;
+            if (r == bs.length && as[r - 1] == bs[r - 2] && Arrays.equals(as, 0, r - 2, bs, 0, r - 2)) {
+                long[] outShape = as.clone();
+                outShape[r - 1] = bs[r - 1];
+                return product(tensor, other.tensor, dtype(), outShape);
+            }
+        }
         try (NDArray a = ndim() == 1 ? expandDims(0) : view(tensor.shape(), tensor.strides(), tensor.offset());
              NDArray b = other.ndim() == 1 ? other.expandDims(1) : other.view(other.tensor.shape(), other.tensor.strides(), other.tensor.offset())) {
             long[] as = a.tensor.shape(), bs = b.tensor.shape();
@@ -951,14 +960,25 @@ public final class NDArray implements AutoCloseable {
             try (NDArray a0 = a.castIfNeeded(t); NDArray b0 = b.castIfNeeded(t);
                  NDArray ab = a0.broadcastTo(concat(batch, new long[] {m, k}));
                  NDArray bb = b0.broadcastTo(concat(batch, new long[] {k, n}))) {
-                NDArray out = outputLike(t, outShape);
-                backend().matmul(ab.tensor, bb.tensor, out.tensor);
+                NDArray out = product(ab.tensor, bb.tensor, t, outShape);
                 if (ndim() > 1 && other.ndim() > 1) return out;
                 try (out) {
                     int[] drop = ndim() == 1 && other.ndim() == 1 ? new int[] {-2, -1} : ndim() == 1 ? new int[] {-2} : new int[] {-1};
                     return out.squeeze(drop);
                 }
             }
+        }
+    }
+
+    /** A new array a @ b of {@code shape}; closed again if the backend fails. */
+    private NDArray product(Tensor a, Tensor b, DType dtype, long[] shape) {
+        NDArray out = outputLike(dtype, shape);
+        try {
+            backend().matmul(a, b, out.tensor);
+            return out;
+        } catch (RuntimeException | Error e) {
+            out.close();
+            throw e;
         }
     }
 
@@ -1132,8 +1152,14 @@ public final class NDArray implements AutoCloseable {
 
     /** Closes {@code done}, then returns the handle of a new array {@code a op b} (BinaryOp of ordinal {@code op}). */
     public static long binaryHandle(int op, long a, long b, long done) {
+        NDArray[] xy = liveOperands(a, b, done);
+        return registerResult(xy[0].binary(BINARY_OPS[op], xy[1]));
+    }
+
+    /** Closes {@code done}, then returns the arrays of handles {@code a} and {@code b} (one lock for all three). */
+    private static NDArray[] liveOperands(long a, long b, long done) {
         NDArray x, y, dead;
-        synchronized (HANDLES_LOCK) {  // once for all three handles
+        synchronized (HANDLES_LOCK) {
             dead = unregister(done);
             int sa = liveSlot(a), sb = liveSlot(b);
             x = sa < 0 ? null : byHandle[sa];
@@ -1141,7 +1167,13 @@ public final class NDArray implements AutoCloseable {
         }
         if (dead != null) dead.close();
         if (x == null || y == null) throw new IllegalArgumentException("expected a live array handle. Received: " + (x == null ? a : b));
-        return registerResult(x.binary(BINARY_OPS[op], y));
+        return new NDArray[] {x, y};
+    }
+
+    /** Closes {@code done}, then returns the handle of a new array {@code a @ b} (NumPy matmul, as {@link #matmul}). */
+    public static long matmulHandle(long a, long b, long done) {
+        NDArray[] xy = liveOperands(a, b, done);
+        return registerResult(xy[0].matmul(xy[1]));
     }
 
     /** Closes {@code done}, then returns the handle of a new array {@code op(x)} (UnaryOp of ordinal {@code op}). */

@@ -37,6 +37,36 @@ class PythonFastPathTest {
         }
     }
 
+    @Test void matmulByHandleMatchesTheGeneralPathAndAFailureLeaksNothing() {
+        // [2, 2, 3] @ [2, 3, 2] takes the direct path (same dtype, rank and batch); [2, 3] @ [3] and
+        // float32 @ float64 take the general one (promotion, squeezed axis): both agree with doubles
+        float[] av = {1, 2, 3, 4, 5, 6, -1, 0, 2, 3, -2, 1};
+        float[] bv = {1, 0, 0, 1, 1, 1, 2, -1, 0, 3, 1, 1};
+        try (NDArray a = NDArray.create(av, 2, 2, 3); NDArray b = NDArray.create(bv, 2, 3, 2);
+             NDArray m = NDArray.create(new float[] {1, 2, 3, 4, 5, 6}, 2, 3); NDArray v = NDArray.create(new double[] {1, -1, 2})) {
+            long ha = NDArray.register(a), hb = NDArray.register(b), hm = NDArray.register(m), hv = NDArray.register(v);
+            long p = NDArray.matmulHandle(ha, hb, 0);
+            double[] want = new double[8];
+            for (int t = 0; t < 2; t++)
+                for (int i = 0; i < 2; i++)
+                    for (int j = 0; j < 2; j++)
+                        for (int k = 0; k < 3; k++) want[t * 4 + i * 2 + j] += (double) av[t * 6 + i * 3 + k] * bv[t * 6 + k * 2 + j];
+            assertArrayEquals(want, NDArray.fromHandle(p).toDoubleArray());
+            assertArrayEquals(new long[] {2, 2, 2}, NDArray.fromHandle(p).shape());
+            long q = NDArray.matmulHandle(hm, hv, p);  // closes p on the way in
+            assertThrows(IllegalArgumentException.class, () -> NDArray.fromHandle(p));
+            assertEquals(DType.FLOAT64, NDArray.fromHandle(q).dtype());
+            assertArrayEquals(new double[] {5, 11}, NDArray.fromHandle(q).toDoubleArray());
+            long before = org.pyj4.memory.MemoryStats.allocatedBytes();
+            assertThrows(ShapeException.class, () -> NDArray.matmulHandle(ha, ha, 0));  // [2, 2, 3] @ [2, 2, 3]
+            assertThrows(ShapeException.class, () -> NDArray.matmulHandle(hm, hm, 0));
+            assertEquals(before, org.pyj4.memory.MemoryStats.allocatedBytes());
+            assertThrows(IllegalArgumentException.class, () -> NDArray.matmulHandle(ha, 12345, 0));
+            assertFalse(a.isClosed());
+            for (long h : new long[] {q, ha, hb, hm, hv}) NDArray.closeHandle(h);
+        }
+    }
+
     @Test void pythonScalarsAreWeakAndMayComeFirst() {
         try (NDArray a = NDArray.create(new float[] {1, 2, 4})) {
             long ha = NDArray.register(a);
