@@ -26,11 +26,22 @@ def settle():
     time.sleep(SETTLE_S)
 
 
-def alternate(fns, repeat, warmup=1):
-    """Each peer ``warmup`` times, then ``repeat`` rounds alternating them: every run's seconds, per peer."""
+# Training runs for minutes, and the JVM compiles pyj4's fit loop while it runs: in the Java MLP bench
+# the JIT compiled methods until about epoch 17 (5 s), its compiler threads taking a fifth of the CPU
+# (perf) from the second core that the products need. The training benches therefore warm each peer
+# up for this long before timing, as a long training run is by then.
+TRAIN_WARMUP_S = 5.0
+
+
+def alternate(fns, repeat, warmup=1, warmup_s=0.0):
+    """Each peer ``warmup`` times and for at least ``warmup_s`` seconds, then ``repeat`` rounds
+    alternating them: every run's seconds, per peer."""
     for fn in fns.values():
-        for _ in range(warmup):
+        start = time.perf_counter()
+        runs = 0
+        while runs < warmup or time.perf_counter() - start < warmup_s:
             fn()
+            runs += 1
     times = {k: [] for k in fns}
     for _ in range(repeat):
         for k, fn in fns.items():

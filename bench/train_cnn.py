@@ -21,7 +21,7 @@ import os
 import statistics
 import sys
 
-from _peers import THREADS, alternate, torch  # first: pins every peer to the same threads
+from _peers import THREADS, TRAIN_WARMUP_S, alternate, torch  # first: pins every peer to the same threads
 
 import numpy as np  # noqa: E402
 
@@ -131,7 +131,8 @@ def main():
         fns["torch"] = lambda: torch_epoch(tm, topt, tx, ty, batch)
     print(line)
 
-    report(f"train, batch {batch}", args.samples, args.samples // batch, alternate(fns, args.repeat))
+    runs = alternate(fns, args.repeat, warmup_s=0 if args.quick else TRAIN_WARMUP_S)
+    report(f"train, batch {batch}", args.samples, args.samples // batch, runs)
     print(f"load average: {load:.2f} at start, {os.getloadavg()[0]:.2f} at end ({os.cpu_count()} CPUs)")
     return 0
 

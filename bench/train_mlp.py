@@ -22,7 +22,7 @@ import statistics
 import sys
 import time
 
-from _peers import THREADS, alternate, torch  # first: pins every peer to the same threads
+from _peers import THREADS, TRAIN_WARMUP_S, alternate, torch  # first: pins every peer to the same threads
 
 import numpy as np  # noqa: E402
 
@@ -107,9 +107,9 @@ def onnx_session(weights):
 # --------------------------------------------------------------------------------------------- timing
 
 
-def alternate_medians(fns, repeat):
+def alternate_medians(fns, repeat, warmup_s=0.0):
     """Median seconds per peer over ``repeat`` alternating rounds (see _peers.alternate)."""
-    return {k: statistics.median(v) for k, v in alternate(fns, repeat).items()}
+    return {k: statistics.median(v) for k, v in alternate(fns, repeat, warmup_s=warmup_s).items()}
 
 
 def per_call(fn, calls):
@@ -174,7 +174,7 @@ def main():
     fns = {"pyj4": lambda: model.fit(x, y, batch_size=batch, epochs=1, shuffle=False, verbose=0)}
     if torch is not None:
         fns["torch"] = lambda: torch_epoch(tm, topt, tx, ty, batch)
-    t = alternate_medians(fns, args.repeat)
+    t = alternate_medians(fns, args.repeat, 0 if args.quick else TRAIN_WARMUP_S)
     print(f"{'':<22} {'pyj4':>14} {'torch':>14} {'onnxruntime':>14} {'ratio':>9}")
     row("train, batch 128", "samples/s", {k: args.samples / v for k, v in t.items()})
 
